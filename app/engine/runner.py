@@ -1,0 +1,288 @@
+"""Run a scenario's schedule through Keras's own API and record every batch.
+
+The runner only drives Keras and reads what Keras holds (state variables, weights, outputs,
+losses) before and after each batch; the per-timestep values are recomputed afterwards
+(`recompute.py`) and checked against these records (`verify.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import keras
+import numpy as np
+
+from app.engine.keras_model import Built
+from app.errors import KerasRejected, ScenarioError
+from app.layout import Sample, chunk, shuffled
+from app.scenario import (
+    MAX_BATCHES_RUN,
+    CallOp,
+    FitOp,
+    PredictOp,
+    ResetOp,
+    Scenario,
+    SetStateOp,
+)
+
+States = list[np.ndarray]
+
+
+@dataclass
+class BatchRecord:
+    op_index: int
+    op: str
+    epoch: int
+    batch: int
+    samples: list[int]  # sample index of each row fed to Keras
+    x: np.ndarray  # (rows fed, T, F): exactly what Keras received
+    weights_version: int
+    before: list[States | None]  # per layer: Keras's state variables before (stateful only)
+    after: list[States | None] = field(default_factory=list)
+    outputs: np.ndarray | None = None
+    loss: float | None = None
+    events: dict[int, str] = field(default_factory=dict)  # layer -> "reset" | "set"
+
+
+def _keras_error(op_index: int, op: str, exc: Exception) -> KerasRejected:
+    # Keras's own text, without TF's graph back-trace (first paragraph only).
+    text = str(exc).split("\n\nDetected at node")[0].split("\n\nStack trace")[0]
+    text = text.replace("\x1b[1m", "").replace("\x1b[0m", "").strip()
+    return KerasRejected(text, op_index=op_index, op=op, exception=type(exc).__name__)
+
+
+class Runner:
+    def __init__(self, built: Built, scenario: Scenario, samples: list[Sample],
+                 x: np.ndarray, y: np.ndarray) -> None:
+        self.built = built
+        self.scenario = scenario
+        self.samples = samples
+        self.x = x
+        self.y = y
+        self.records: list[BatchRecord] = []
+        self.weights: list[list[list[np.ndarray]]] = []
+        self._dirty = True
+        self._pending: dict[int, str] = {}
+        self.notes: list[str] = []
+        order = list(range(len(samples)))
+        b = scenario.batching
+        self.order = shuffled(order, b.shuffle_seed) if b.shuffle else order
+
+    # -- what Keras holds ------------------------------------------------------------------
+    def version(self) -> int:
+        if self._dirty:
+            layers = [*self.built.rnns, *([self.built.head] if self.built.head else [])]
+            self.weights.append([[np.array(w) for w in layer.get_weights()] for layer in layers])
+            self._dirty = False
+        return len(self.weights) - 1
+
+    def states(self) -> list[States | None]:
+        return [[np.array(v) for v in layer.states] if layer.stateful else None
+                for layer in self.built.rnns]
+
+    def _record(self, op_index: int, op: str, epoch: int, batch: int, rows: list[int],
+                x: np.ndarray) -> BatchRecord:
+        rec = BatchRecord(op_index, op, epoch, batch, rows, x, self.version(), self.states(),
+                          events=self._pending)
+        self._pending = {}
+        self.records.append(rec)
+        if len(self.records) > MAX_BATCHES_RUN:
+            raise ScenarioError(f"the schedule runs more than {MAX_BATCHES_RUN} batches",
+                                field="schedule.ops")
+        return rec
+
+    def _reset(self, layers: list[int]) -> None:
+        for i in layers:
+            self.built.rnns[i].reset_state()
+            self._pending[i] = "reset"
+
+    def _shorthand_after_batch(self, count: int, last_of_epoch: bool) -> None:
+        s = self.scenario.schedule
+        if (s.reset == "every_n_batches" and count % s.reset_every == 0) or (
+            s.reset == "epoch_end" and last_of_epoch
+        ):
+            self._reset([i for i, st in enumerate(self.built.stateful) if st])
+
+    # -- the schedule ------------------------------------------------------------------------
+    def run(self) -> list[BatchRecord]:
+        for i, op in enumerate(self.scenario.schedule.ops):
+            try:
+                if isinstance(op, CallOp):
+                    self._per_batch(i, op)
+                elif isinstance(op, FitOp):
+                    self._fit(i, op)
+                elif isinstance(op, PredictOp):
+                    self._predict(i, op)
+                elif isinstance(op, ResetOp):
+                    self._reset(list(range(len(self.built.rnns))) if op.layer is None
+                                else [op.layer])
+                elif isinstance(op, SetStateOp):
+                    self._set_state(i, op)
+            except (ScenarioError, KerasRejected):
+                raise
+            except Exception as exc:  # Keras/TF refused: report its own words
+                raise _keras_error(i, op.op, exc) from exc
+        return self.records
+
+    def _batches(self, batch_size: int, order: list[int] | None = None) -> list[list[int]]:
+        batches = chunk(self.order if order is None else order, batch_size,
+                        self.scenario.batching.partial)
+        if not batches:
+            raise ScenarioError(
+                f"{len(self.order)} samples do not fill one batch of {batch_size} "
+                "(batching.partial = drop)", field="batching.batch_size")
+        return batches
+
+    def _set_state(self, op_index: int, op: SetStateOp) -> None:
+        layer = self.built.rnns[op.layer]
+        if not layer.stateful:
+            raise ScenarioError(
+                f"schedule.ops[{op_index}]: layer {op.layer} is stateless, so Keras keeps no "
+                "state variable to set (layer.states is None)", field=f"schedule.ops[{op_index}]")
+        index = 0 if op.state == "h" else 1
+        layer.states[index].assign(np.asarray(op.values, dtype=np.float32))
+        self._pending[op.layer] = "set"
+
+    def _per_batch(self, op_index: int, op: CallOp) -> None:
+        batches = self._batches(self.built.batch_size)
+        full = all(len(rows) == self.built.batch_size for rows in batches)
+        if op.op == "call" and full:
+            self._call_compiled(op_index, op, batches)
+            return
+        count = 0
+        model = self.built.model
+        for epoch in range(op.epochs):
+            for j, rows in enumerate(batches):
+                x = self.x[rows]
+                rec = self._record(op_index, op.op, epoch, j, rows, x)
+                if op.op == "train_on_batch":
+                    logs = model.train_on_batch(x, self.y[rows], return_dict=True)
+                    rec.loss = float(logs["loss"])
+                    self._dirty = True
+                elif op.op == "predict_on_batch":
+                    rec.outputs = np.asarray(model.predict_on_batch(x))
+                else:
+                    rec.outputs = np.asarray(model(x, training=False))
+                rec.after = self.states()
+                count += 1
+                self._shorthand_after_batch(count, j == len(batches) - 1)
+
+    def _call_compiled(self, op_index: int, op: CallOp, batches: list[list[int]]) -> None:
+        """Same calls as the per-batch loop, in one compiled function (no Python per batch)."""
+        built = self.built
+        s = self.scenario.schedule
+        plan = [(e, j, rows) for e in range(op.epochs) for j, rows in enumerate(batches)]
+        reset = np.zeros((len(plan), len(built.rnns)), dtype=bool)
+        for k in range(1, len(plan)):
+            if (s.reset == "every_n_batches" and k % s.reset_every == 0) or (
+                s.reset == "epoch_end" and plan[k][1] == 0
+            ):
+                reset[k] = built.stateful
+        xs = np.stack([self.x[rows] for _, _, rows in plan])
+        before, after, outs = (np.asarray(a) for a in built.loop(xs, reset))
+        splits = np.cumsum([layer.cell.units for layer, st in zip(built.rnns, built.stateful)
+                            for _ in layer.states if st])[:-1] if any(built.stateful) else []
+        for k, (epoch, j, rows) in enumerate(plan):
+            rec = self._record(op_index, op.op, epoch, j, rows, xs[k])
+            if k and reset[k].any():
+                rec.events = {i: "reset" for i, flag in enumerate(reset[k]) if flag}
+            rec.before = self._unpack(np.split(before[k], splits, axis=1))
+            rec.after = self._unpack(np.split(after[k], splits, axis=1))
+            rec.outputs = outs[k]
+        if s.reset == "epoch_end":
+            self._reset([i for i, st in enumerate(built.stateful) if st])
+
+    def _unpack(self, parts: list[np.ndarray]) -> list[States | None]:
+        out: list[States | None] = []
+        it = iter(parts)
+        for layer in self.built.rnns:
+            out.append([next(it) for _ in layer.states] if layer.stateful else None)
+        return out
+
+    def _fit(self, op_index: int, op: FitOp) -> None:
+        bs = op.batch_size or self.built.batch_size
+        runs = ([(e, shuffled(self.order, self.scenario.seed * 7919 + op_index * 101 + e))
+                 for e in range(op.epochs)] if op.shuffle else [(0, self.order)])
+        for first_epoch, order in runs:
+            batches = self._batches(bs, order)
+            rows = [r for batch in batches for r in batch]
+            recorder = _Recorder(self, op_index, "fit", batches, first_epoch)
+            # Our own per-epoch permutation stands in for fit(shuffle=True): Keras's shuffle
+            # order is not observable, ours is recorded; both reorder samples every epoch.
+            self.built.model.fit(self.x[rows], self.y[rows], batch_size=bs,
+                                 epochs=1 if op.shuffle else op.epochs, shuffle=False,
+                                 verbose=0, callbacks=[recorder])
+
+    def _predict(self, op_index: int, op: PredictOp) -> None:
+        bs = op.batch_size or self.built.batch_size
+        batches = self._batches(bs)
+        rows = [r for batch in batches for r in batch]
+        recorder = _Recorder(self, op_index, "predict", batches, 0)
+        out = np.asarray(self.built.model.predict(self.x[rows], batch_size=bs, verbose=0,
+                                                  callbacks=[recorder]))
+        # Split predict()'s rows back into batches: a batch has as many rows as its states.
+        start = 0
+        for rec in recorder.records:
+            n = _rows_out(rec, self.built.batch_size)
+            rec.outputs = out[start:start + n]
+            start += n
+        if start != len(out):
+            self.notes.append(f"predict returned {len(out)} rows for {len(rows)} samples")
+
+
+def _rows_out(rec: BatchRecord, batch_size: int) -> int:
+    stateful_rows = [s[0].shape[0] for s in rec.after if s is not None]
+    return max([len(rec.samples), *stateful_rows])
+
+
+class _Recorder(keras.callbacks.Callback):  # type: ignore[misc]
+    """Reads Keras's states and weights around every batch of fit()/predict()."""
+
+    def __init__(self, runner: Runner, op_index: int, op: str, batches: list[list[int]],
+                 first_epoch: int) -> None:
+        super().__init__()
+        self.runner, self.op_index, self.op = runner, op_index, op
+        self.batches, self.epoch = batches, first_epoch
+        self.records: list[BatchRecord] = []
+        self._seen = 0.0
+        self._count = 0
+
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        self._seen = 0.0
+        self._mean = 0.0
+
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+        self.epoch += 1
+
+    def _begin(self, batch: int) -> None:
+        rows = self.batches[batch]
+        self.records.append(self.runner._record(self.op_index, self.op, self.epoch, batch, rows,
+                                                self.runner.x[rows]))
+
+    def _end(self, batch: int) -> None:
+        rec = self.records[-1]
+        rec.after = self.runner.states()
+        self._count += 1
+        self.runner._shorthand_after_batch(self._count, batch == len(self.batches) - 1)
+
+    def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
+        self._begin(batch)
+
+    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+        rec = self.records[-1]
+        # Keras reports the running mean over the epoch (weighted by rows): recover this
+        # batch's own loss from two consecutive means.
+        n = float(len(rec.samples))
+        mean = float((logs or {}).get("loss", float("nan")))
+        rec.loss = (mean * (self._seen + n) - self._mean * self._seen) / n
+        self._seen += n
+        self._mean = mean
+        self.runner._dirty = True
+        self._end(batch)
+
+    def on_predict_batch_begin(self, batch: int, logs: Any = None) -> None:
+        self._begin(batch)
+
+    def on_predict_batch_end(self, batch: int, logs: Any = None) -> None:
+        self._end(batch)

@@ -1,0 +1,195 @@
+"""The scenario: what a user asks the engine to run. Validation only, no TensorFlow."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Kind = Literal["LSTM", "GRU", "SimpleRNN"]
+PresetName = Literal["poem", "ramp", "sine", "moving_average", "text", "values"]
+
+MAX_TEXT_CHARS = 2000
+MAX_VOCAB = 64
+MAX_VALUES = 2000
+MAX_SAMPLES = 512
+MAX_BATCHES_RUN = 2000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LayerSpec(_Strict):
+    kind: Kind = Field("LSTM", description="Recurrent layer class: LSTM, GRU or SimpleRNN.")
+    units: int = Field(8, ge=1, le=128, description="Units = size of each state vector.")
+    stateful: bool = Field(True, description="Keep each row's final state for the next batch.")
+    return_sequences: bool | None = Field(
+        None,
+        description="Return the whole output sequence. Default: true for all but the last layer "
+        "(a layer feeding another recurrent layer must return sequences).",
+    )
+
+
+class ModelSpec(_Strict):
+    layers: list[LayerSpec] = Field(
+        default_factory=lambda: [LayerSpec()],
+        min_length=1,
+        max_length=4,
+        description="1 to 4 stacked recurrent layers, first = nearest to the input.",
+    )
+    input_features: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_VOCAB,
+        description="Features per timestep; derived from the data when omitted.",
+    )
+    head: bool = Field(True, description="Add a Dense head (needed by training operations).")
+
+    @model_validator(mode="after")
+    def _sequences_between_layers(self) -> ModelSpec:
+        for i, layer in enumerate(self.layers[:-1]):
+            if layer.return_sequences is False:
+                raise ValueError(
+                    f"layers[{i}].return_sequences must be true: layer {i + 1} is recurrent "
+                    "and needs a sequence as input"
+                )
+        return self
+
+    def returns_sequences(self, index: int) -> bool:
+        flag = self.layers[index].return_sequences
+        return (index < len(self.layers) - 1) if flag is None else flag
+
+
+class DataSpec(_Strict):
+    preset: PresetName = Field("ramp", description="Which data set to lay out into batches.")
+    n_sequences: int = Field(
+        1, ge=1, le=64, description="ramp/sine: how many independent sequences."
+    )
+    length: int = Field(40, ge=2, le=MAX_VALUES, description="ramp/sine: steps per sequence.")
+    text: str | None = Field(
+        None,
+        max_length=MAX_TEXT_CHARS,
+        description="text: user text, char-level; each non-empty line is one sequence.",
+    )
+    values: list[list[float]] | None = Field(
+        None,
+        max_length=64,
+        description="values: user sequences of numbers (each 2..2000 numbers).",
+    )
+    tsteps: int = Field(2, ge=1, le=32, description="moving_average: rolling-mean window.")
+    lahead: int = Field(1, ge=1, le=32, description="moving_average: input window length.")
+    input_len: int = Field(
+        40, ge=4, le=MAX_VALUES, description="moving_average: number of input windows."
+    )
+
+    @model_validator(mode="after")
+    def _preset_inputs(self) -> DataSpec:
+        if self.preset == "text":
+            if not self.text or not self.text.strip():
+                raise ValueError("data.text is required for preset 'text' (1..2000 characters)")
+            if len(set(self.text.replace("\n", ""))) > MAX_VOCAB:
+                raise ValueError(f"data.text may use at most {MAX_VOCAB} distinct characters")
+        if self.preset == "values":
+            if not self.values:
+                raise ValueError("data.values is required for preset 'values' (1..64 sequences)")
+            for i, seq in enumerate(self.values):
+                if not 2 <= len(seq) <= MAX_VALUES:
+                    raise ValueError(f"data.values[{i}] must hold 2..{MAX_VALUES} numbers")
+                if any(abs(v) > 1e6 or v != v for v in seq):
+                    raise ValueError(f"data.values[{i}]: numbers must be finite, |v| <= 1e6")
+        return self
+
+
+class BatchingSpec(_Strict):
+    batch_size: int = Field(2, ge=1, le=64, description="Rows per batch (fixed for the model).")
+    timesteps: int = Field(5, ge=1, le=64, description="Timesteps per sample row.")
+    layout: Literal["lanes", "consecutive"] = Field(
+        "lanes",
+        description="lanes: row i of each batch continues row i of the previous batch; "
+        "consecutive: windows taken in order (the naive layout).",
+    )
+    shuffle: bool = Field(False, description="Shuffle sample order before batching.")
+    shuffle_seed: int = Field(0, ge=0, le=2**31 - 1, description="Seed of the shuffle.")
+    partial: Literal["keep", "drop"] = Field(
+        "keep", description="A partial last batch: keep (do what Keras does) or drop it."
+    )
+
+
+class CallOp(_Strict):
+    op: Literal["call", "predict_on_batch", "train_on_batch"]
+    epochs: int = Field(1, ge=1, le=50, description="Passes over the data, batch by batch.")
+
+
+class FitOp(_Strict):
+    op: Literal["fit"]
+    epochs: int = Field(1, ge=1, le=50)
+    shuffle: bool = Field(False, description="Keras fit(shuffle=...): reshuffle every epoch.")
+    batch_size: int | None = Field(None, ge=1, le=64, description="Default: the model's.")
+
+
+class PredictOp(_Strict):
+    op: Literal["predict"]
+    batch_size: int | None = Field(None, ge=1, le=64, description="Default: the model's.")
+
+
+class ResetOp(_Strict):
+    op: Literal["reset_states"]
+    layer: int | None = Field(None, ge=0, le=3, description="Layer index; omitted = whole model.")
+
+
+class SetStateOp(_Strict):
+    op: Literal["set_state"]
+    layer: int = Field(0, ge=0, le=3)
+    state: Literal["h", "c"] = "h"
+    values: list[list[float]] | list[float] = Field(
+        description="New value; Keras wants shape (batch_size, units) — anything else is "
+        "passed to Keras as given, so you see Keras's own error.",
+    )
+
+
+Op = Annotated[CallOp | FitOp | PredictOp | ResetOp | SetStateOp, Field(discriminator="op")]
+
+
+class ScheduleSpec(_Strict):
+    ops: list[Op] = Field(
+        default_factory=lambda: [CallOp(op="call")],
+        min_length=1,
+        max_length=50,
+        description="Operations run in order on one model.",
+    )
+    reset: Literal["never", "epoch_end", "every_n_batches"] = Field(
+        "never", description="Shorthand: also call reset_states() at these points."
+    )
+    reset_every: int = Field(1, ge=1, le=1000, description="N for reset = every_n_batches.")
+
+
+class Scenario(_Strict):
+    model: ModelSpec = Field(default_factory=ModelSpec)
+    data: DataSpec = Field(default_factory=DataSpec)
+    batching: BatchingSpec = Field(default_factory=BatchingSpec)
+    schedule: ScheduleSpec = Field(default_factory=ScheduleSpec)
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="Seed of the weights.")
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        n_layers = len(self.model.layers)
+        for i, op in enumerate(self.schedule.ops):
+            layer = getattr(op, "layer", None)
+            if layer is not None and layer >= n_layers:
+                raise ValueError(f"schedule.ops[{i}].layer must be < {n_layers} (the layer count)")
+            if isinstance(op, SetStateOp) and op.state == "c":
+                if self.model.layers[op.layer].kind != "LSTM":
+                    raise ValueError(
+                        f"schedule.ops[{i}].state 'c' exists only in LSTM layers; "
+                        f"layer {op.layer} is {self.model.layers[op.layer].kind} (state 'h' only)"
+                    )
+            trains = isinstance(op, FitOp) or (isinstance(op, CallOp) and op.op == "train_on_batch")
+            if trains and not self.model.head:
+                raise ValueError(f"schedule.ops[{i}] trains: model.head must be true")
+        if self.data.preset == "moving_average" and self.batching.timesteps != self.data.lahead:
+            raise ValueError(
+                "batching.timesteps must equal data.lahead for preset 'moving_average' "
+                "(each sample is one window of lahead values)"
+            )
+        return self
