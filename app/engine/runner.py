@@ -46,10 +46,15 @@ class BatchRecord:
 
 
 def _keras_error(op_index: int, op: str, exc: Exception) -> KerasRejected:
-    # Keras's own text, without TF's graph back-trace (first paragraph only).
-    text = str(exc).split("\n\nDetected at node")[0].split("\n\nStack trace")[0]
-    text = text.replace("\x1b[1m", "").replace("\x1b[0m", "").strip()
-    return KerasRejected(text, op_index=op_index, op=op, exception=type(exc).__name__)
+    """Keras's own words, without file paths or TF's graph back-trace."""
+    text = str(getattr(exc, "message", None) or exc)
+    text = text.replace("\x1b[1m", "").replace("\x1b[0m", "")
+    if "\n\nDetected at node" in text:  # a TF graph error: keep the head and the cause
+        head, rest = text.split("\n\nDetected at node", 1)
+        node = rest.split()[0]
+        cause = rest.rsplit("\n\n", 1)[-1].split("\n\t")[0].split(" [Op:")[0]
+        text = f"{head.strip()} {cause.strip()} (TensorFlow node {node})"
+    return KerasRejected(text.strip(), op_index=op_index, op=op, exception=type(exc).__name__)
 
 
 class Runner:
@@ -78,7 +83,7 @@ class Runner:
         return len(self.weights) - 1
 
     def states(self) -> list[States | None]:
-        return [[np.array(v) for v in layer.states] if layer.stateful else None
+        return [[v.numpy().copy() for v in layer.states] if layer.stateful else None
                 for layer in self.built.rnns]
 
     def _record(self, op_index: int, op: str, epoch: int, batch: int, rows: list[int],
@@ -119,7 +124,7 @@ class Runner:
                                 else [op.layer])
                 elif isinstance(op, SetStateOp):
                     self._set_state(i, op)
-            except (ScenarioError, KerasRejected):
+            except (ScenarioError, KerasRejected, Warning):
                 raise
             except Exception as exc:  # Keras/TF refused: report its own words
                 raise _keras_error(i, op.op, exc) from exc
@@ -181,8 +186,9 @@ class Runner:
                 reset[k] = built.stateful
         xs = np.stack([self.x[rows] for _, _, rows in plan])
         before, after, outs = (np.asarray(a) for a in built.loop(xs, reset))
-        splits = np.cumsum([layer.cell.units for layer, st in zip(built.rnns, built.stateful)
-                            for _ in layer.states if st])[:-1] if any(built.stateful) else []
+        widths = [layer.cell.units for layer in built.rnns if layer.stateful
+                  for _ in layer.states]
+        splits = np.cumsum(widths)[:-1] if widths else []
         for k, (epoch, j, rows) in enumerate(plan):
             rec = self._record(op_index, op.op, epoch, j, rows, xs[k])
             if k and reset[k].any():

@@ -111,7 +111,7 @@ def _notes(records: list[BatchRecord], origins: list[list[RowOrigin]],
     for rec, org in zip(records, origins, strict=True):
         if len(org) > len(rec.samples):
             notes.append(
-                f"batch {rec.batch} of op {rec.op_index} ({rec.op}) held {len(rec.samples)} "
+                f"op {rec.op_index} ({rec.op}), epoch {rec.epoch}, batch {rec.batch}: held {len(rec.samples)} "
                 f"sample(s) for {len(org)} state rows: Keras broadcast the input to every row "
                 "(rows after the first are padding copies) and kept going without an error")
     if any(s.newest_first for s in samples):

@@ -1,0 +1,83 @@
+"""Command line: `lstm-state-lab trace SCENARIO.json`, `presets`, `schema`, `serve`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+
+def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    return [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+            for e in exc.errors(include_url=False)]
+
+
+def _trace(args: argparse.Namespace) -> int:
+    from app.errors import LabError
+    from app.scenario import Scenario
+
+    try:
+        raw = json.loads(Path(args.scenario).read_text(encoding="utf-8"))
+        scenario = Scenario.model_validate(raw)
+    except (OSError, json.JSONDecodeError) as exc:
+        print(json.dumps({"error": "unreadable_scenario", "message": str(exc)}), file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        print(json.dumps({"error": "invalid_scenario", "errors": _validation_errors(exc)},
+                         ensure_ascii=False, indent=2), file=sys.stderr)
+        return 2
+    from app.engine import tracer
+
+    try:
+        trace = tracer.run(scenario).to_dict()
+    except LabError as exc:
+        print(json.dumps(exc.to_dict(), ensure_ascii=False, indent=2), file=sys.stderr)
+        return 3
+    text = json.dumps(trace, ensure_ascii=False)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        v = trace["verification"]
+        print(f"{len(trace['batches'])} batches, verified against Keras {v['keras_version']}: "
+              f"max |Δ| = {v['max_abs_diff']:.2g} -> {args.output}")
+    else:
+        print(text)
+    return 0
+
+
+def _presets(_: argparse.Namespace) -> int:
+    from app.presets import PRESETS
+
+    for name, text in PRESETS.items():
+        print(f"{name:16} {text}")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from app.schemas import schemas
+
+    print(json.dumps(schemas()[args.which], indent=2, ensure_ascii=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lstm-state-lab", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("trace", help="run a scenario file and print its verified trace as JSON")
+    p.add_argument("scenario", help="path of a scenario JSON file")
+    p.add_argument("-o", "--output", help="write the trace to this file instead of stdout")
+    p.set_defaults(func=_trace)
+    p = sub.add_parser("presets", help="list the data presets")
+    p.set_defaults(func=_presets)
+    p = sub.add_parser("schema", help="print the JSON Schema of the scenario or the trace")
+    p.add_argument("which", choices=["scenario", "trace"])
+    p.set_defaults(func=_schema)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

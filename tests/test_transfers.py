@@ -1,0 +1,24 @@
+from app.transfers import RowOrigin, classify
+
+A = RowOrigin(0, (0, 1, 2))
+
+
+def test_each_kind() -> None:
+    assert classify(None, A, stateful=True, event=None).kind == "initial"
+    assert classify(A, RowOrigin(0, (3, 4, 5)), stateful=True, event=None).kind == "continues"
+    gap = classify(A, RowOrigin(0, (5, 6, 7)), stateful=True, event=None)
+    assert (gap.kind, gap.reason, gap.gap) == ("mismatch", "gap", 2)
+    over = classify(A, RowOrigin(0, (2, 3, 4)), stateful=True, event=None)
+    assert (over.reason, over.gap) == ("overlap", -1)
+    assert classify(A, RowOrigin(1, (3,)), stateful=True, event=None).reason == "other_sequence"
+    pad = RowOrigin(0, (3, 4, 5), padding=True)
+    assert classify(A, pad, stateful=True, event=None).reason == "padding"
+    assert classify(A, A, stateful=False, event=None).reason == "stateless"
+    assert classify(A, A, stateful=True, event="reset").reason == "reset_states"
+    assert classify(A, A, stateful=True, event="set").kind == "set"
+
+
+def test_newest_first_judged_by_span() -> None:
+    prev, cur = RowOrigin(0, (1, 0)), RowOrigin(0, (3, 2))
+    assert cur.newest_first
+    assert classify(prev, cur, stateful=True, event=None).kind == "continues"
