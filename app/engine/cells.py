@@ -74,6 +74,41 @@ def _simple(x: Any, h: Any, kernel: Any, recurrent: Any, bias: Any) -> Any:
     return (_stack(hs),)
 
 
+_STACKS: dict[tuple[str, ...], Any] = {}
+
+
+def stack(kinds: tuple[str, ...]) -> Any:
+    """All layers of a stack in one compiled call: (x, *states, *weights) -> per-layer results.
+
+    One call instead of one per layer; traced once per tuple of layer kinds.
+    """
+    if kinds in _STACKS:
+        return _STACKS[kinds]
+    n_states = [2 if k == "LSTM" else 1 for k in kinds]
+    sig = [_X]
+    for k, n in zip(kinds, n_states, strict=True):
+        sig += [_M] * n + [_M, _M, _M if k == "GRU" else _V]
+
+    @tf.function(input_signature=sig)
+    def run(x: Any, *args: Any) -> Any:
+        out, pos = [], 0
+        for k, n in zip(kinds, n_states, strict=True):
+            init, (kernel, recurrent, bias) = args[pos:pos + n], args[pos + n:pos + n + 3]
+            pos += n + 3
+            if k == "LSTM":
+                res = _lstm(x, init[0], init[1], kernel, recurrent, bias)
+            elif k == "GRU":
+                res = _gru(x, init[0], kernel, recurrent, bias)
+            else:
+                res = _simple(x, init[0], kernel, recurrent, bias)
+            out.append(res)
+            x = res[0]
+        return out
+
+    _STACKS[kinds] = run
+    return run
+
+
 def step(
     kind: str, x: np.ndarray, initial: list[np.ndarray], weights: list[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:

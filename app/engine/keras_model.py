@@ -41,16 +41,32 @@ class Built:
     def stateful(self) -> list[bool]:
         return [layer.stateful for layer in self.rnns]
 
+    changed: bool = False  # weights or optimizer touched since construction
+    twin_weights: list[list[np.ndarray]] | None = None  # what the twin holds now
+
     def restore(self) -> None:
         """Back to the state right after construction: weights, zero states, fresh optimizer."""
-        self.model.set_weights(self.initial_weights)
         for layer in self.rnns:
             if layer.stateful:
                 layer.reset_state()
+        if not self.changed:
+            return
+        self.model.set_weights(self.initial_weights)
         opt = self.model.optimizer
         if opt is not None and opt.built:
             for v in opt.variables:
                 v.assign(np.zeros(v.shape, dtype=v.dtype))
+        self.changed = False
+
+    def load_twin(self, weights: list[list[np.ndarray]]) -> None:
+        if self.twin_weights is not None and all(
+            np.array_equal(a, b) for old, new in zip(self.twin_weights, weights, strict=False)
+            for a, b in zip(old, new, strict=True)
+        ):
+            return
+        for layer, w in zip(self.twin_layers, weights, strict=False):
+            layer.set_weights(w)
+        self.twin_weights = weights
 
 
 _cache: OrderedDict[tuple[Any, ...], Built] = OrderedDict()

@@ -57,12 +57,22 @@ def recompute(built: Built, records: list[BatchRecord],
     for idx in groups(records, built.batch_size):
         recs = [records[k] for k in idx]
         x = np.concatenate([r.x for r in recs]).astype(np.float32)
+        args: list[np.ndarray] = [x]
+        inits = []
+        rows_in = x.shape[0]
+        for i in range(len(built.spec.layers)):
+            init = initial_states(built, recs, i, rows_in)
+            # A 1-row input broadcasts against n-row states, as in Keras's cell (see cells).
+            rows_in = max(rows_in, init[0].shape[0])
+            inits.append(init)
+            args += [*init, *weights[recs[0].weights_version][i]]
+        kinds = tuple(ls.kind for ls in built.spec.layers)
         per_layer = []
-        for i, spec in enumerate(built.spec.layers):
-            init = initial_states(built, recs, i, x.shape[0])
-            h, c, g = cells.step(spec.kind, x, init, weights[recs[0].weights_version][i])
-            per_layer.append(LayerResult(init, h, c, g))
-            x = h
+        for init, res in zip(inits, cells.stack(kinds)(*args), strict=True):
+            res = [r.numpy() for r in res]
+            c, g = (res[1], res[2]) if len(res) == 3 else (None, res[1] if len(res) == 2 else None)
+            per_layer.append(LayerResult(init, res[0], c, g))
+        h = per_layer[-1].h
         rows = h.shape[0] // len(recs)
         for n, k in enumerate(idx):
             sl = slice(n * rows, (n + 1) * rows)

@@ -92,10 +92,13 @@ class Runner:
                           events=self._pending)
         self._pending = {}
         self.records.append(rec)
+        self._check_count()
+        return rec
+
+    def _check_count(self) -> None:
         if len(self.records) > MAX_BATCHES_RUN:
             raise ScenarioError(f"the schedule runs more than {MAX_BATCHES_RUN} batches",
                                 field="schedule.ops")
-        return rec
 
     def _reset(self, layers: list[int]) -> None:
         for i in layers:
@@ -164,7 +167,7 @@ class Runner:
                 if op.op == "train_on_batch":
                     logs = model.train_on_batch(x, self.y[rows], return_dict=True)
                     rec.loss = float(logs["loss"])
-                    self._dirty = True
+                    self._dirty = self.built.changed = True
                 elif op.op == "predict_on_batch":
                     rec.outputs = np.asarray(model.predict_on_batch(x))
                 else:
@@ -189,13 +192,17 @@ class Runner:
         widths = [layer.cell.units for layer in built.rnns if layer.stateful
                   for _ in layer.states]
         splits = np.cumsum(widths)[:-1] if widths else []
+        version = self.version()
         for k, (epoch, j, rows) in enumerate(plan):
-            rec = self._record(op_index, op.op, epoch, j, rows, xs[k])
-            if k and reset[k].any():
+            rec = BatchRecord(op_index, op.op, epoch, j, rows, xs[k], version,
+                              self._unpack(np.split(before[k], splits, axis=1)),
+                              self._unpack(np.split(after[k], splits, axis=1)), outs[k])
+            if k == 0:
+                rec.events, self._pending = self._pending, {}
+            elif reset[k].any():
                 rec.events = {i: "reset" for i, flag in enumerate(reset[k]) if flag}
-            rec.before = self._unpack(np.split(before[k], splits, axis=1))
-            rec.after = self._unpack(np.split(after[k], splits, axis=1))
-            rec.outputs = outs[k]
+            self.records.append(rec)
+        self._check_count()
         if s.reset == "epoch_end":
             self._reset([i for i, st in enumerate(built.stateful) if st])
 
@@ -284,7 +291,7 @@ class _Recorder(keras.callbacks.Callback):  # type: ignore[misc]
         rec.loss = (mean * (self._seen + n) - self._mean * self._seen) / n
         self._seen += n
         self._mean = mean
-        self.runner._dirty = True
+        self.runner._dirty = self.runner.built.changed = True
         self._end(batch)
 
     def on_predict_batch_begin(self, batch: int, logs: Any = None) -> None:
