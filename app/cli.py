@@ -12,8 +12,10 @@ from pydantic import ValidationError
 
 
 def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    return [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-            for e in exc.errors(include_url=False)]
+    return [
+        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+        for e in exc.errors(include_url=False)
+    ]
 
 
 def _trace(args: argparse.Namespace) -> int:
@@ -27,8 +29,14 @@ def _trace(args: argparse.Namespace) -> int:
         print(json.dumps({"error": "unreadable_scenario", "message": str(exc)}), file=sys.stderr)
         return 2
     except ValidationError as exc:
-        print(json.dumps({"error": "invalid_scenario", "errors": _validation_errors(exc)},
-                         ensure_ascii=False, indent=2), file=sys.stderr)
+        print(
+            json.dumps(
+                {"error": "invalid_scenario", "errors": _validation_errors(exc)},
+                ensure_ascii=False,
+                indent=2,
+            ),
+            file=sys.stderr,
+        )
         return 2
     from app.engine import tracer
 
@@ -41,8 +49,10 @@ def _trace(args: argparse.Namespace) -> int:
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         v = trace["verification"]
-        print(f"{len(trace['batches'])} batches, verified against Keras {v['keras_version']}: "
-              f"max |Δ| = {v['max_abs_diff']:.2g} -> {args.output}")
+        print(
+            f"{len(trace['batches'])} batches, verified against Keras {v['keras_version']}: "
+            f"max |Δ| = {v['max_abs_diff']:.2g} -> {args.output}"
+        )
     else:
         print(text)
     return 0

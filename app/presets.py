@@ -60,7 +60,9 @@ def build(spec: DataSpec, seed: int) -> Dataset:
         lines = [ln for ln in spec.text.splitlines() if ln.strip()]
         return _chars(lines, "text")
     if spec.preset == "ramp":
-        series = [np.arange(spec.length + 1, dtype=np.float64) + 1000 * s for s in range(spec.n_sequences)]
+        series = [
+            np.arange(spec.length + 1, dtype=np.float64) + 1000 * s for s in range(spec.n_sequences)
+        ]
         return _numeric(series, "ramp", "{:.0f}")
     if spec.preset == "sine":
         t = np.arange(spec.length + 1, dtype=np.float64)
@@ -118,5 +120,7 @@ def _moving_average(spec: DataSpec, seed: int) -> Dataset:
     windows = [
         Window(0, tuple(t - c for c in range(spec.lahead)), t) for t in range(to_drop, len(x))
     ]
-    seq = Sequence("noise", x.astype(np.float32)[:, None], mean.astype(np.float32), [f"{v:.3f}" for v in x])
+    seq = Sequence(
+        "noise", x.astype(np.float32)[:, None], mean.astype(np.float32), [f"{v:.3f}" for v in x]
+    )
     return Dataset("moving_average", [seq], "regression", 1, 1, windows=windows)

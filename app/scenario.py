@@ -151,9 +151,13 @@ class SetStateOp(_Strict):
 Op = Annotated[CallOp | FitOp | PredictOp | ResetOp | SetStateOp, Field(discriminator="op")]
 
 
+def _default_ops() -> list[Op]:
+    return [CallOp(op="call", epochs=1)]
+
+
 class ScheduleSpec(_Strict):
     ops: list[Op] = Field(
-        default_factory=lambda: [CallOp(op="call")],
+        default_factory=_default_ops,
         min_length=1,
         max_length=50,
         description="Operations run in order on one model.",
@@ -165,10 +169,10 @@ class ScheduleSpec(_Strict):
 
 
 class Scenario(_Strict):
-    model: ModelSpec = Field(default_factory=ModelSpec)
-    data: DataSpec = Field(default_factory=DataSpec)
-    batching: BatchingSpec = Field(default_factory=BatchingSpec)
-    schedule: ScheduleSpec = Field(default_factory=ScheduleSpec)
+    model: ModelSpec = Field(default_factory=lambda: ModelSpec())
+    data: DataSpec = Field(default_factory=lambda: DataSpec())
+    batching: BatchingSpec = Field(default_factory=lambda: BatchingSpec())
+    schedule: ScheduleSpec = Field(default_factory=lambda: ScheduleSpec())
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Seed of the weights.")
 
     @model_validator(mode="after")
@@ -178,12 +182,15 @@ class Scenario(_Strict):
             layer = getattr(op, "layer", None)
             if layer is not None and layer >= n_layers:
                 raise ValueError(f"schedule.ops[{i}].layer must be < {n_layers} (the layer count)")
-            if isinstance(op, SetStateOp) and op.state == "c":
-                if self.model.layers[op.layer].kind != "LSTM":
-                    raise ValueError(
-                        f"schedule.ops[{i}].state 'c' exists only in LSTM layers; "
-                        f"layer {op.layer} is {self.model.layers[op.layer].kind} (state 'h' only)"
-                    )
+            if (
+                isinstance(op, SetStateOp)
+                and op.state == "c"
+                and self.model.layers[op.layer].kind != "LSTM"
+            ):
+                raise ValueError(
+                    f"schedule.ops[{i}].state 'c' exists only in LSTM layers; "
+                    f"layer {op.layer} is {self.model.layers[op.layer].kind} (state 'h' only)"
+                )
             trains = isinstance(op, FitOp) or (isinstance(op, CallOp) and op.op == "train_on_batch")
             if trains and not self.model.head:
                 raise ValueError(f"schedule.ops[{i}] trains: model.head must be true")

@@ -92,8 +92,9 @@ class Row(_Doc):
 class TransferInfo(_Doc):
     row: int
     kind: Literal["initial", "continues", "mismatch", "reset", "set"]
-    reason: Literal["gap", "overlap", "other_sequence", "padding", "stateless",
-                    "reset_states"] | None
+    reason: (
+        Literal["gap", "overlap", "other_sequence", "padding", "stateless", "reset_states"] | None
+    )
     gap: int = Field(description="Positions skipped (>0) or repeated (<0) at this boundary.")
 
 
@@ -105,7 +106,8 @@ class LayerBatch(_Doc):
     gates: dict[str, Cube] | None
     final: dict[str, Matrix]
     keras_final: dict[str, Matrix] | None = Field(
-        description="The Keras layer's own state variables after the batch (stateful only).")
+        description="The Keras layer's own state variables after the batch (stateful only)."
+    )
 
 
 class Batch(_Doc):

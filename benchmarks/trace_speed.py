@@ -20,15 +20,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.engine import tracer  # noqa: E402
-from app.scenario import Scenario  # noqa: E402
+from app.engine import tracer
+from app.scenario import Scenario
 
-REFERENCE = Scenario.model_validate({
-    "model": {"layers": [{"kind": "LSTM", "units": 16}, {"kind": "LSTM", "units": 16}]},
-    "data": {"preset": "ramp", "length": 240},
-    "batching": {"batch_size": 4, "timesteps": 5, "layout": "lanes"},
-    "schedule": {"ops": [{"op": "call"}]},
-})
+REFERENCE = Scenario.model_validate(
+    {
+        "model": {"layers": [{"kind": "LSTM", "units": 16}, {"kind": "LSTM", "units": 16}]},
+        "data": {"preset": "ramp", "length": 240},
+        "batching": {"batch_size": 4, "timesteps": 5, "layout": "lanes"},
+        "schedule": {"ops": [{"op": "call"}]},
+    }
+)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -98,15 +100,19 @@ def main() -> None:
     assert np.max(np.abs(np.stack(naive(xs, model, layers)) - ours)) < 1e-5
     results = {}
     for _ in range(3):  # interleaved rounds: noise hits all three alike
-        for name, fn, rep in (("engine", lambda: tracer.run(REFERENCE), 15),
-                              ("floor", lambda: floor(xs, weights), 15),
-                              ("naive", lambda: naive(xs, model, layers), 3)):
+        for name, fn, rep in (
+            ("engine", lambda: tracer.run(REFERENCE), 15),
+            ("floor", lambda: floor(xs, weights), 15),
+            ("naive", lambda: naive(xs, model, layers), 3),
+        ):
             results.setdefault(name, []).append(median_ms(fn, rep))
     med = {k: statistics.median(v) for k, v in results.items()}
     for k, v in med.items():
         print(f"{k:7} {v:9.2f} ms (median)")
-    print(f"RESULT engine_vs_floor={med['engine'] / med['floor']:.2f} "
-          f"naive_vs_engine={med['naive'] / med['engine']:.1f}")
+    print(
+        f"RESULT engine_vs_floor={med['engine'] / med['floor']:.2f} "
+        f"naive_vs_engine={med['naive'] / med['engine']:.1f}"
+    )
 
 
 if __name__ == "__main__":

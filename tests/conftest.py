@@ -12,9 +12,11 @@ def scenario(**parts: Any) -> Scenario:
     """A scenario from partial dicts: scenario(data={...}, batching={...}, ops=[...])."""
     raw: dict[str, Any] = {k: v for k, v in parts.items() if k not in ("ops", "reset", "every")}
     if "ops" in parts or "reset" in parts:
-        raw["schedule"] = {"ops": parts.get("ops", [{"op": "call"}]),
-                           "reset": parts.get("reset", "never"),
-                           "reset_every": parts.get("every", 1)}
+        raw["schedule"] = {
+            "ops": parts.get("ops", [{"op": "call"}]),
+            "reset": parts.get("reset", "never"),
+            "reset_every": parts.get("every", 1),
+        }
     return Scenario.model_validate(raw)
 
 

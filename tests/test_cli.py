@@ -17,8 +17,9 @@ def test_there_is_an_example_per_teaching_situation() -> None:
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_every_example_traces_and_verifies(path: Path, tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_example_traces_and_verifies(
+    path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "trace.json"
     assert main(["trace", str(path), "-o", str(out)]) == 0
     trace = json.loads(out.read_text(encoding="utf-8"))
@@ -28,8 +29,9 @@ def test_every_example_traces_and_verifies(path: Path, tmp_path: Path,
 
 
 @pytest.mark.parametrize("path", REJECTED, ids=lambda p: p.stem)
-def test_rejected_examples_return_keras_error(path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_rejected_examples_return_keras_error(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["trace", str(path)]) == 3
     err = json.loads(capsys.readouterr().err)
     assert err["error"] == "keras_rejected" and err["message"]
@@ -53,8 +55,13 @@ def test_presets_and_schema(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_console_script_prints_trace_json() -> None:
     script = Path(sys.executable).parent / "lstm-state-lab"
-    done = subprocess.run([str(script), "trace", str(ROOT / "examples" / "poem_shuffle.json")],
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [str(script), "trace", str(ROOT / "examples" / "poem_shuffle.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     trace = json.loads(done.stdout)
     reasons = {t["reason"] for b in trace["batches"] for t in b["layers"][0]["transfers"]}

@@ -13,7 +13,9 @@ def test_poem_lanes_split_each_line_across_batches() -> None:
     lay = _arrange({"preset": "poem"}, batch_size=2, timesteps=5, layout="lanes")
     batches = layout.chunk(list(range(len(lay.samples))), 2, "keep")
     assert [[lay.samples[i].positions for i in b] for b in batches] == [
-        [(0, 1, 2, 3, 4)] * 2, [(5, 6, 7, 8, 9)] * 2]
+        [(0, 1, 2, 3, 4)] * 2,
+        [(5, 6, 7, 8, 9)] * 2,
+    ]
     assert [lay.samples[i].sequence for i in batches[1]] == [0, 1]
 
 
@@ -24,8 +26,7 @@ def test_one_long_sequence_is_cut_into_lanes() -> None:
 
 
 def test_consecutive_takes_windows_in_order() -> None:
-    lay = _arrange({"preset": "ramp", "length": 9}, batch_size=2, timesteps=2,
-                   layout="consecutive")
+    lay = _arrange({"preset": "ramp", "length": 9}, batch_size=2, timesteps=2, layout="consecutive")
     assert [s.positions for s in lay.samples] == [(0, 1), (2, 3), (4, 5), (6, 7)]
     assert lay.dropped_positions == 1
 
@@ -36,12 +37,12 @@ def test_partial_last_batch_keep_or_drop() -> None:
 
 
 def test_lanes_need_a_multiple_of_batch_size() -> None:
-    with pytest.raises(ScenarioError, match="multiple of batching.batch_size=4"):
+    with pytest.raises(ScenarioError, match=r"multiple of batching\.batch_size=4"):
         _arrange({"preset": "ramp", "n_sequences": 6}, batch_size=4, timesteps=2)
 
 
 def test_too_short_for_one_window() -> None:
-    with pytest.raises(ScenarioError, match="shorter than batching.timesteps=30"):
+    with pytest.raises(ScenarioError, match=r"shorter than batching\.timesteps=30"):
         _arrange({"preset": "ramp", "length": 20}, batch_size=1, timesteps=30)
 
 

@@ -44,8 +44,12 @@ def test_middle_layer_must_return_sequences() -> None:
 
 
 def test_c_state_only_for_lstm() -> None:
-    errors = _error({"model": {"layers": [{"kind": "GRU"}]},
-                     "schedule": {"ops": [{"op": "set_state", "state": "c", "values": [1]}]}})
+    errors = _error(
+        {
+            "model": {"layers": [{"kind": "GRU"}]},
+            "schedule": {"ops": [{"op": "set_state", "state": "c", "values": [1]}]},
+        }
+    )
     assert "only in LSTM" in errors[0]["msg"]
 
 
@@ -60,8 +64,9 @@ def test_training_needs_head() -> None:
 
 
 def test_moving_average_timesteps_is_lahead() -> None:
-    errors = _error({"data": {"preset": "moving_average", "lahead": 3},
-                     "batching": {"timesteps": 2}})
+    errors = _error(
+        {"data": {"preset": "moving_average", "lahead": 3}, "batching": {"timesteps": 2}}
+    )
     assert "must equal data.lahead" in errors[0]["msg"]
 
 

@@ -93,7 +93,7 @@ def stack(kinds: tuple[str, ...]) -> Any:
     def run(x: Any, *args: Any) -> Any:
         out, pos = [], 0
         for k, n in zip(kinds, n_states, strict=True):
-            init, (kernel, recurrent, bias) = args[pos:pos + n], args[pos + n:pos + n + 3]
+            init, (kernel, recurrent, bias) = args[pos : pos + n], args[pos + n : pos + n + 3]
             pos += n + 3
             if k == "LSTM":
                 res = _lstm(x, init[0], init[1], kernel, recurrent, bias)

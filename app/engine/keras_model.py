@@ -16,7 +16,11 @@ import tensorflow as tf
 
 from app.scenario import ModelSpec
 
-LAYER_CLASSES = {"LSTM": keras.layers.LSTM, "GRU": keras.layers.GRU, "SimpleRNN": keras.layers.SimpleRNN}
+LAYER_CLASSES = {
+    "LSTM": keras.layers.LSTM,
+    "GRU": keras.layers.GRU,
+    "SimpleRNN": keras.layers.SimpleRNN,
+}
 STATE_NAMES = {"LSTM": ("h", "c"), "GRU": ("h",), "SimpleRNN": ("h",)}
 GATE_NAMES = {"LSTM": ("i", "f", "g", "o"), "GRU": ("z", "r", "hh"), "SimpleRNN": ()}
 CACHE_SIZE = 8
@@ -60,7 +64,8 @@ class Built:
 
     def load_twin(self, weights: list[list[np.ndarray]]) -> None:
         if self.twin_weights is not None and all(
-            np.array_equal(a, b) for old, new in zip(self.twin_weights, weights, strict=False)
+            np.array_equal(a, b)
+            for old, new in zip(self.twin_weights, weights, strict=False)
             for a, b in zip(old, new, strict=True)
         ):
             return
@@ -72,8 +77,15 @@ class Built:
 _cache: OrderedDict[tuple[Any, ...], Built] = OrderedDict()
 
 
-def get(spec: ModelSpec, batch_size: int, timesteps: int, features: int, head_units: int,
-        task: str, seed: int) -> Built:
+def get(
+    spec: ModelSpec,
+    batch_size: int,
+    timesteps: int,
+    features: int,
+    head_units: int,
+    task: str,
+    seed: int,
+) -> Built:
     key = (spec.model_dump_json(), batch_size, timesteps, features, head_units, task, seed)
     built = _cache.pop(key, None)
     if built is None:
@@ -95,29 +107,52 @@ def _layer(kind: str, units: int, seed: int, index: int, **kw: Any) -> Any:
     return LAYER_CLASSES[kind](units, **init, **kw)
 
 
-def _build(spec: ModelSpec, b: int, t: int, f: int, head_units: int, task: str,
-           seed: int) -> Built:
+def _build(spec: ModelSpec, b: int, t: int, f: int, head_units: int, task: str, seed: int) -> Built:
     inputs = keras.Input(batch_shape=(b, t, f), name="x")
     x = inputs
     rnns = []
     for i, ls in enumerate(spec.layers):
-        layer = _layer(ls.kind, ls.units, seed, i, stateful=ls.stateful,
-                       return_sequences=spec.returns_sequences(i), name=f"rnn{i}")
+        layer = _layer(
+            ls.kind,
+            ls.units,
+            seed,
+            i,
+            stateful=ls.stateful,
+            return_sequences=spec.returns_sequences(i),
+            name=f"rnn{i}",
+        )
         x = layer(x)
         rnns.append(layer)
     head = None
     if spec.head:
         head = keras.layers.Dense(
-            head_units, kernel_initializer=keras.initializers.GlorotUniform(seed=seed * 16 + 15),
-            name="head")
+            head_units,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed * 16 + 15),
+            name="head",
+        )
         x = head(x)
     model = keras.Model(inputs, x, name="scenario_model")
-    loss = (keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-            if task == "classification" else "mse")
+    loss = (
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        if task == "classification"
+        else "mse"
+    )
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=loss)
     twin, twin_layers = _twin(spec, t, f)
-    built = Built(spec, b, t, f, head_units, model, rnns, head, model.get_weights(),
-                  twin, twin_layers, _loop(model, rnns, b, t, f))
+    built = Built(
+        spec,
+        b,
+        t,
+        f,
+        head_units,
+        model,
+        rnns,
+        head,
+        model.get_weights(),
+        twin,
+        twin_layers,
+        _loop(model, rnns, b, t, f),
+    )
     return built
 
 
@@ -132,8 +167,9 @@ def _twin(spec: ModelSpec, t: int, f: int) -> tuple[Any, list[Any]]:
     x = x_in
     for i, ls in enumerate(spec.layers):
         states = [keras.Input(shape=(ls.units,)) for _ in STATE_NAMES[ls.kind]]
-        layer = LAYER_CLASSES[ls.kind](ls.units, return_sequences=True, return_state=True,
-                                       name=f"twin{i}")
+        layer = LAYER_CLASSES[ls.kind](
+            ls.units, return_sequences=True, return_state=True, name=f"twin{i}"
+        )
         seq, *final = layer(x, initial_state=states)
         state_inputs += states
         outputs += [seq, *final]
@@ -142,7 +178,8 @@ def _twin(spec: ModelSpec, t: int, f: int) -> tuple[Any, list[Any]]:
     twin = keras.Model([x_in, *state_inputs], outputs)
     signature = [tf.TensorSpec([None, t, f], tf.float32)] + [
         tf.TensorSpec([None, ls.units], tf.float32)
-        for ls in spec.layers for _ in STATE_NAMES[ls.kind]
+        for ls in spec.layers
+        for _ in STATE_NAMES[ls.kind]
     ]
 
     @tf.function(input_signature=signature)
@@ -161,8 +198,12 @@ def _loop(model: keras.Model, rnns: list[Any], b: int, t: int, f: int) -> Any:
     """
     state_vars = [(i, v) for i, layer in enumerate(rnns) if layer.stateful for v in layer.states]
 
-    @tf.function(input_signature=[tf.TensorSpec([None, b, t, f], tf.float32),
-                                  tf.TensorSpec([None, len(rnns)], tf.bool)])
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec([None, b, t, f], tf.float32),
+            tf.TensorSpec([None, len(rnns)], tf.bool),
+        ]
+    )
     def run(xs: Any, reset: Any) -> Any:
         n = tf.shape(xs)[0]
         before = tf.TensorArray(tf.float32, size=n)
@@ -172,7 +213,9 @@ def _loop(model: keras.Model, rnns: list[Any], b: int, t: int, f: int) -> Any:
             for i, v in state_vars:
                 v.assign(tf.where(reset[k, i], tf.zeros_like(v), v))
             if state_vars:
-                before = before.write(k, tf.concat([tf.identity(v.value) for _, v in state_vars], 1))
+                before = before.write(
+                    k, tf.concat([tf.identity(v.value) for _, v in state_vars], 1)
+                )
             outs = outs.write(k, model(xs[k], training=False))
             if state_vars:
                 after = after.write(k, tf.concat([tf.identity(v.value) for _, v in state_vars], 1))

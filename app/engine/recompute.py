@@ -40,19 +40,23 @@ def groups(records: list[BatchRecord], batch_size: int) -> list[list[int]]:
     return [*out.values(), *singles]
 
 
-def initial_states(built: Built, recs: list[BatchRecord], layer: int,
-                   rows_in: int) -> list[np.ndarray]:
+def initial_states(
+    built: Built, recs: list[BatchRecord], layer: int, rows_in: int
+) -> list[np.ndarray]:
     spec = built.spec.layers[layer]
     n_states = 2 if spec.kind == "LSTM" else 1
     if built.rnns[layer].stateful:
-        return [np.concatenate([r.before[layer][s] for r in recs])  # type: ignore[index]
-                for s in range(n_states)]
+        return [
+            np.concatenate([r.before[layer][s] for r in recs])  # type: ignore[index]
+            for s in range(n_states)
+        ]
     # Keras starts a stateless layer from zeros, one row per input row.
     return [np.zeros((rows_in, spec.units), np.float32) for _ in range(n_states)]
 
 
-def recompute(built: Built, records: list[BatchRecord],
-              weights: list[list[list[np.ndarray]]]) -> list[list[LayerResult]]:
+def recompute(
+    built: Built, records: list[BatchRecord], weights: list[list[list[np.ndarray]]]
+) -> list[list[LayerResult]]:
     results: list[list[LayerResult]] = [[] for _ in records]
     for idx in groups(records, built.batch_size):
         recs = [records[k] for k in idx]
@@ -77,9 +81,12 @@ def recompute(built: Built, records: list[BatchRecord],
         for n, k in enumerate(idx):
             sl = slice(n * rows, (n + 1) * rows)
             results[k] = [
-                LayerResult([s[sl] for s in lr.initial], lr.h[sl],
-                            None if lr.c is None else lr.c[sl],
-                            None if lr.gates is None else lr.gates[sl])
+                LayerResult(
+                    [s[sl] for s in lr.initial],
+                    lr.h[sl],
+                    None if lr.c is None else lr.c[sl],
+                    None if lr.gates is None else lr.gates[sl],
+                )
                 for lr in per_layer
             ]
     return results

@@ -8,7 +8,7 @@ losses) before and after each batch; the per-timestep values are recomputed afte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import keras
 import numpy as np
@@ -42,7 +42,7 @@ class BatchRecord:
     after: list[States | None] = field(default_factory=list)
     outputs: np.ndarray | None = None
     loss: float | None = None
-    events: dict[int, str] = field(default_factory=dict)  # layer -> "reset" | "set"
+    events: dict[int, Literal["reset", "set"]] = field(default_factory=dict)
 
 
 def _keras_error(op_index: int, op: str, exc: Exception) -> KerasRejected:
@@ -58,8 +58,9 @@ def _keras_error(op_index: int, op: str, exc: Exception) -> KerasRejected:
 
 
 class Runner:
-    def __init__(self, built: Built, scenario: Scenario, samples: list[Sample],
-                 x: np.ndarray, y: np.ndarray) -> None:
+    def __init__(
+        self, built: Built, scenario: Scenario, samples: list[Sample], x: np.ndarray, y: np.ndarray
+    ) -> None:
         self.built = built
         self.scenario = scenario
         self.samples = samples
@@ -68,7 +69,7 @@ class Runner:
         self.records: list[BatchRecord] = []
         self.weights: list[list[list[np.ndarray]]] = []
         self._dirty = True
-        self._pending: dict[int, str] = {}
+        self._pending: dict[int, Literal["reset", "set"]] = {}
         self.notes: list[str] = []
         order = list(range(len(samples)))
         b = scenario.batching
@@ -83,13 +84,17 @@ class Runner:
         return len(self.weights) - 1
 
     def states(self) -> list[States | None]:
-        return [[v.numpy().copy() for v in layer.states] if layer.stateful else None
-                for layer in self.built.rnns]
+        return [
+            [v.numpy().copy() for v in layer.states] if layer.stateful else None
+            for layer in self.built.rnns
+        ]
 
-    def _record(self, op_index: int, op: str, epoch: int, batch: int, rows: list[int],
-                x: np.ndarray) -> BatchRecord:
-        rec = BatchRecord(op_index, op, epoch, batch, rows, x, self.version(), self.states(),
-                          events=self._pending)
+    def _record(
+        self, op_index: int, op: str, epoch: int, batch: int, rows: list[int], x: np.ndarray
+    ) -> BatchRecord:
+        rec = BatchRecord(
+            op_index, op, epoch, batch, rows, x, self.version(), self.states(), events=self._pending
+        )
         self._pending = {}
         self.records.append(rec)
         self._check_count()
@@ -97,8 +102,9 @@ class Runner:
 
     def _check_count(self) -> None:
         if len(self.records) > MAX_BATCHES_RUN:
-            raise ScenarioError(f"the schedule runs more than {MAX_BATCHES_RUN} batches",
-                                field="schedule.ops")
+            raise ScenarioError(
+                f"the schedule runs more than {MAX_BATCHES_RUN} batches", field="schedule.ops"
+            )
 
     def _reset(self, layers: list[int]) -> None:
         for i in layers:
@@ -123,8 +129,9 @@ class Runner:
                 elif isinstance(op, PredictOp):
                     self._predict(i, op)
                 elif isinstance(op, ResetOp):
-                    self._reset(list(range(len(self.built.rnns))) if op.layer is None
-                                else [op.layer])
+                    self._reset(
+                        list(range(len(self.built.rnns))) if op.layer is None else [op.layer]
+                    )
                 elif isinstance(op, SetStateOp):
                     self._set_state(i, op)
             except (ScenarioError, KerasRejected, Warning):
@@ -134,12 +141,15 @@ class Runner:
         return self.records
 
     def _batches(self, batch_size: int, order: list[int] | None = None) -> list[list[int]]:
-        batches = chunk(self.order if order is None else order, batch_size,
-                        self.scenario.batching.partial)
+        batches = chunk(
+            self.order if order is None else order, batch_size, self.scenario.batching.partial
+        )
         if not batches:
             raise ScenarioError(
                 f"{len(self.order)} samples do not fill one batch of {batch_size} "
-                "(batching.partial = drop)", field="batching.batch_size")
+                "(batching.partial = drop)",
+                field="batching.batch_size",
+            )
         return batches
 
     def _set_state(self, op_index: int, op: SetStateOp) -> None:
@@ -147,7 +157,9 @@ class Runner:
         if not layer.stateful:
             raise ScenarioError(
                 f"schedule.ops[{op_index}]: layer {op.layer} is stateless, so Keras keeps no "
-                "state variable to set (layer.states is None)", field=f"schedule.ops[{op_index}]")
+                "state variable to set (layer.states is None)",
+                field=f"schedule.ops[{op_index}]",
+            )
         index = 0 if op.state == "h" else 1
         layer.states[index].assign(np.asarray(op.values, dtype=np.float32))
         self._pending[op.layer] = "set"
@@ -189,14 +201,22 @@ class Runner:
                 reset[k] = built.stateful
         xs = np.stack([self.x[rows] for _, _, rows in plan])
         before, after, outs = (np.asarray(a) for a in built.loop(xs, reset))
-        widths = [layer.cell.units for layer in built.rnns if layer.stateful
-                  for _ in layer.states]
-        splits = np.cumsum(widths)[:-1] if widths else []
+        widths = [layer.cell.units for layer in built.rnns if layer.stateful for _ in layer.states]
+        splits: list[int] = [int(v) for v in np.cumsum(widths)[:-1]]
         version = self.version()
         for k, (epoch, j, rows) in enumerate(plan):
-            rec = BatchRecord(op_index, op.op, epoch, j, rows, xs[k], version,
-                              self._unpack(np.split(before[k], splits, axis=1)),
-                              self._unpack(np.split(after[k], splits, axis=1)), outs[k])
+            rec = BatchRecord(
+                op_index,
+                op.op,
+                epoch,
+                j,
+                rows,
+                xs[k],
+                version,
+                self._unpack(np.split(before[k], splits, axis=1)),
+                self._unpack(np.split(after[k], splits, axis=1)),
+                outs[k],
+            )
             if k == 0:
                 rec.events, self._pending = self._pending, {}
             elif reset[k].any():
@@ -215,45 +235,59 @@ class Runner:
 
     def _fit(self, op_index: int, op: FitOp) -> None:
         bs = op.batch_size or self.built.batch_size
-        runs = ([(e, shuffled(self.order, self.scenario.seed * 7919 + op_index * 101 + e))
-                 for e in range(op.epochs)] if op.shuffle else [(0, self.order)])
+        runs = (
+            [
+                (e, shuffled(self.order, self.scenario.seed * 7919 + op_index * 101 + e))
+                for e in range(op.epochs)
+            ]
+            if op.shuffle
+            else [(0, self.order)]
+        )
         for first_epoch, order in runs:
             batches = self._batches(bs, order)
             rows = [r for batch in batches for r in batch]
             recorder = _Recorder(self, op_index, "fit", batches, first_epoch)
             # Our own per-epoch permutation stands in for fit(shuffle=True): Keras's shuffle
             # order is not observable, ours is recorded; both reorder samples every epoch.
-            self.built.model.fit(self.x[rows], self.y[rows], batch_size=bs,
-                                 epochs=1 if op.shuffle else op.epochs, shuffle=False,
-                                 verbose=0, callbacks=[recorder])
+            self.built.model.fit(
+                self.x[rows],
+                self.y[rows],
+                batch_size=bs,
+                epochs=1 if op.shuffle else op.epochs,
+                shuffle=False,
+                verbose=0,
+                callbacks=[recorder],
+            )
 
     def _predict(self, op_index: int, op: PredictOp) -> None:
         bs = op.batch_size or self.built.batch_size
         batches = self._batches(bs)
         rows = [r for batch in batches for r in batch]
         recorder = _Recorder(self, op_index, "predict", batches, 0)
-        out = np.asarray(self.built.model.predict(self.x[rows], batch_size=bs, verbose=0,
-                                                  callbacks=[recorder]))
+        out = np.asarray(
+            self.built.model.predict(self.x[rows], batch_size=bs, verbose=0, callbacks=[recorder])
+        )
         # Split predict()'s rows back into batches: a batch has as many rows as its states.
         start = 0
         for rec in recorder.records:
             n = _rows_out(rec, self.built.batch_size)
-            rec.outputs = out[start:start + n]
+            rec.outputs = out[start : start + n]
             start += n
         if start != len(out):
             self.notes.append(f"predict returned {len(out)} rows for {len(rows)} samples")
 
 
 def _rows_out(rec: BatchRecord, batch_size: int) -> int:
-    stateful_rows = [s[0].shape[0] for s in rec.after if s is not None]
+    stateful_rows = [int(s[0].shape[0]) for s in rec.after if s is not None]
     return max([len(rec.samples), *stateful_rows])
 
 
 class _Recorder(keras.callbacks.Callback):  # type: ignore[misc]
     """Reads Keras's states and weights around every batch of fit()/predict()."""
 
-    def __init__(self, runner: Runner, op_index: int, op: str, batches: list[list[int]],
-                 first_epoch: int) -> None:
+    def __init__(
+        self, runner: Runner, op_index: int, op: str, batches: list[list[int]], first_epoch: int
+    ) -> None:
         super().__init__()
         self.runner, self.op_index, self.op = runner, op_index, op
         self.batches, self.epoch = batches, first_epoch
@@ -270,8 +304,11 @@ class _Recorder(keras.callbacks.Callback):  # type: ignore[misc]
 
     def _begin(self, batch: int) -> None:
         rows = self.batches[batch]
-        self.records.append(self.runner._record(self.op_index, self.op, self.epoch, batch, rows,
-                                                self.runner.x[rows]))
+        self.records.append(
+            self.runner._record(
+                self.op_index, self.op, self.epoch, batch, rows, self.runner.x[rows]
+            )
+        )
 
     def _end(self, batch: int) -> None:
         rec = self.records[-1]

@@ -36,8 +36,9 @@ class Trace:
         return _to_dict(self)
 
 
-def _arrays(ds: presets.Dataset, samples: list[layout.Sample],
-            last_returns_sequences: bool) -> tuple[np.ndarray, np.ndarray]:
+def _arrays(
+    ds: presets.Dataset, samples: list[layout.Sample], last_returns_sequences: bool
+) -> tuple[np.ndarray, np.ndarray]:
     x = np.stack([ds.sequences[s.sequence].inputs[list(s.positions)] for s in samples])
     targets = [ds.sequences[s.sequence].targets for s in samples]
     if last_returns_sequences:
@@ -58,11 +59,20 @@ def run(scenario: Scenario) -> Trace:
 
         raise ScenarioError(
             f"model.input_features={features} but preset '{ds.preset}' gives {ds.n_features} "
-            "features per timestep", field="model.input_features")
+            "features per timestep",
+            field="model.input_features",
+        )
     spec = scenario.model
     x, y = _arrays(ds, lay.samples, spec.returns_sequences(len(spec.layers) - 1))
-    built = keras_model.get(spec, scenario.batching.batch_size, scenario.batching.timesteps,
-                            features, ds.n_classes, ds.task, scenario.seed)
+    built = keras_model.get(
+        spec,
+        scenario.batching.batch_size,
+        scenario.batching.timesteps,
+        features,
+        ds.n_classes,
+        ds.task,
+        scenario.seed,
+    )
     runner = Runner(built, scenario, lay.samples, x, y)
     records = runner.run()
     results = recompute(built, records, runner.weights)
@@ -70,12 +80,24 @@ def run(scenario: Scenario) -> Trace:
     origins = [_origins(rec, res, lay.samples) for rec, res in zip(records, results, strict=True)]
     transfers = _transfers(built.stateful, records, origins)
     notes = runner.notes + _notes(records, origins, lay.samples)
-    return Trace(scenario, ds, lay, built, records, results, runner.weights, verification,
-                 origins, transfers, notes)
+    return Trace(
+        scenario,
+        ds,
+        lay,
+        built,
+        records,
+        results,
+        runner.weights,
+        verification,
+        origins,
+        transfers,
+        notes,
+    )
 
 
-def _origins(rec: BatchRecord, res: list[LayerResult], samples: list[layout.Sample]
-             ) -> list[RowOrigin]:
+def _origins(
+    rec: BatchRecord, res: list[LayerResult], samples: list[layout.Sample]
+) -> list[RowOrigin]:
     rows = max(lr.h.shape[0] for lr in res)
     out = []
     for r in range(rows):
@@ -88,35 +110,44 @@ def _origins(rec: BatchRecord, res: list[LayerResult], samples: list[layout.Samp
     return out
 
 
-def _transfers(stateful: list[bool], records: list[BatchRecord],
-               origins: list[list[RowOrigin]]) -> list[list[list[Transfer]]]:
+def _transfers(
+    stateful: list[bool], records: list[BatchRecord], origins: list[list[RowOrigin]]
+) -> list[list[list[Transfer]]]:
     out = []
     for k, rec in enumerate(records):
         prev = origins[k - 1] if k else None
         per_layer = []
         for i, st in enumerate(stateful):
             event = rec.events.get(i)
-            per_layer.append([
-                classify(prev[r] if prev and r < len(prev) else None, cur, stateful=st,
-                         event=event)  # type: ignore[arg-type]
-                for r, cur in enumerate(origins[k])
-            ])
+            per_layer.append(
+                [
+                    classify(
+                        prev[r] if prev and r < len(prev) else None, cur, stateful=st, event=event
+                    )
+                    for r, cur in enumerate(origins[k])
+                ]
+            )
         out.append(per_layer)
     return out
 
 
-def _notes(records: list[BatchRecord], origins: list[list[RowOrigin]],
-           samples: list[layout.Sample]) -> list[str]:
+def _notes(
+    records: list[BatchRecord], origins: list[list[RowOrigin]], samples: list[layout.Sample]
+) -> list[str]:
     notes = []
     for rec, org in zip(records, origins, strict=True):
         if len(org) > len(rec.samples):
             notes.append(
-                f"op {rec.op_index} ({rec.op}), epoch {rec.epoch}, batch {rec.batch}: held {len(rec.samples)} "
-                f"sample(s) for {len(org)} state rows: Keras broadcast the input to every row "
-                "(rows after the first are padding copies) and kept going without an error")
+                f"op {rec.op_index} ({rec.op}), epoch {rec.epoch}, batch {rec.batch}: "
+                f"held {len(rec.samples)} sample(s) for {len(org)} state rows: "
+                "Keras broadcast the input to every row (rows after the first are "
+                "padding copies) and went on without an error"
+            )
     if any(s.newest_first for s in samples):
-        notes.append("each window is fed newest first (timestep 0 holds the latest value), "
-                     "as the Keras stateful example builds it")
+        notes.append(
+            "each window is fed newest first (timestep 0 holds the latest value), "
+            "as the Keras stateful example builds it"
+        )
     return notes
 
 
@@ -138,51 +169,91 @@ def _to_dict(t: Trace) -> dict[str, Any]:
                 "transfers": [tr.to_dict(r) for r, tr in enumerate(t.transfers[k][i])],
                 "h": lr.h.tolist(),
                 "c": None if lr.c is None else lr.c.tolist(),
-                "gates": None if lr.gates is None else {
-                    g: lr.gates[:, :, j].tolist() for j, g in enumerate(gates[i])},
+                "gates": None
+                if lr.gates is None
+                else {g: lr.gates[:, :, j].tolist() for j, g in enumerate(gates[i])},
                 "final": _state_dict(names[i], lr.final),
-                "keras_final": None if rec.after[i] is None
+                "keras_final": None
+                if rec.after[i] is None
                 else _state_dict(names[i], rec.after[i]),  # type: ignore[arg-type]
             }
             layers.append(layer)
-        batches.append({
-            "index": k, "op_index": rec.op_index, "op": rec.op, "epoch": rec.epoch,
-            "batch": rec.batch, "weights_version": rec.weights_version,
-            "events": [{"layer": i, "kind": e} for i, e in sorted(rec.events.items())],
-            "rows": [{"row": r, "sample": rec.samples[r] if r < len(rec.samples) else None,
-                      "sequence": o.sequence, "positions": list(o.positions),
-                      "padding": o.padding, "newest_first": o.newest_first}
-                     for r, o in enumerate(t.origins[k])],
-            "inputs": rec.x.tolist(),
-            "layers": layers,
-            "outputs": None if rec.outputs is None else rec.outputs.tolist(),
-            "loss": rec.loss,
-            "max_abs_diff": t.verification.per_batch[k],
-        })
+        batches.append(
+            {
+                "index": k,
+                "op_index": rec.op_index,
+                "op": rec.op,
+                "epoch": rec.epoch,
+                "batch": rec.batch,
+                "weights_version": rec.weights_version,
+                "events": [{"layer": i, "kind": e} for i, e in sorted(rec.events.items())],
+                "rows": [
+                    {
+                        "row": r,
+                        "sample": rec.samples[r] if r < len(rec.samples) else None,
+                        "sequence": o.sequence,
+                        "positions": list(o.positions),
+                        "padding": o.padding,
+                        "newest_first": o.newest_first,
+                    }
+                    for r, o in enumerate(t.origins[k])
+                ],
+                "inputs": rec.x.tolist(),
+                "layers": layers,
+                "outputs": None if rec.outputs is None else rec.outputs.tolist(),
+                "loss": rec.loss,
+                "max_abs_diff": t.verification.per_batch[k],
+            }
+        )
     layer_names = [f"rnn{i}" for i in range(len(spec.layers))] + (["head"] if spec.head else [])
     return {
         "format": FORMAT,
         "scenario": t.scenario.model_dump(mode="json"),
         "model": {
-            "batch_size": built.batch_size, "timesteps": built.timesteps,
+            "batch_size": built.batch_size,
+            "timesteps": built.timesteps,
             "input_features": built.features,
-            "layers": [{"index": i, "name": f"rnn{i}", "kind": ls.kind, "units": ls.units,
-                        "stateful": ls.stateful, "return_sequences": spec.returns_sequences(i),
-                        "state_names": list(names[i]), "gate_names": list(gates[i])}
-                       for i, ls in enumerate(spec.layers)],
+            "layers": [
+                {
+                    "index": i,
+                    "name": f"rnn{i}",
+                    "kind": ls.kind,
+                    "units": ls.units,
+                    "stateful": ls.stateful,
+                    "return_sequences": spec.returns_sequences(i),
+                    "state_names": list(names[i]),
+                    "gate_names": list(gates[i]),
+                }
+                for i, ls in enumerate(spec.layers)
+            ],
             "head": {"units": built.head_units, "task": t.dataset.task} if spec.head else None,
         },
         "data": {
-            "preset": t.dataset.preset, "task": t.dataset.task, "vocab": t.dataset.vocab,
+            "preset": t.dataset.preset,
+            "task": t.dataset.task,
+            "vocab": t.dataset.vocab,
             "sequences": [{"name": s.name, "tokens": s.tokens} for s in t.dataset.sequences],
-            "samples": [{"sequence": s.sequence, "positions": list(s.positions),
-                         "target_position": s.target_position, "newest_first": s.newest_first}
-                        for s in t.layout.samples],
+            "samples": [
+                {
+                    "sequence": s.sequence,
+                    "positions": list(s.positions),
+                    "target_position": s.target_position,
+                    "newest_first": s.newest_first,
+                }
+                for s in t.layout.samples
+            ],
             "dropped_positions": t.layout.dropped_positions,
         },
-        "weights": [{"version": v, "layers": [
-            {"name": n, "arrays": [a.tolist() for a in arrays]}
-            for n, arrays in zip(layer_names, w, strict=True)]} for v, w in enumerate(t.weights)],
+        "weights": [
+            {
+                "version": v,
+                "layers": [
+                    {"name": n, "arrays": [a.tolist() for a in arrays]}
+                    for n, arrays in zip(layer_names, w, strict=True)
+                ],
+            }
+            for v, w in enumerate(t.weights)
+        ],
         "batches": batches,
         "verification": t.verification.to_dict(),
         "notes": t.notes,

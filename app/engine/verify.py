@@ -54,8 +54,12 @@ def _per_record(ours: list[np.ndarray], theirs: np.ndarray) -> np.ndarray:
     return d.reshape(len(ours), -1).max(axis=1) if d.size else np.zeros(len(ours))
 
 
-def verify(built: Built, records: list[BatchRecord], results: list[list[LayerResult]],
-           weights: list[list[list[np.ndarray]]]) -> Verification:
+def verify(
+    built: Built,
+    records: list[BatchRecord],
+    results: list[list[LayerResult]],
+    weights: list[list[list[np.ndarray]]],
+) -> Verification:
     worst = np.zeros(len(records))
     checks = 0
     for idx in groups(records, built.batch_size):
@@ -63,13 +67,16 @@ def verify(built: Built, records: list[BatchRecord], results: list[list[LayerRes
         res = [results[k] for k in idx]
         built.load_twin(weights[recs[0].weights_version])
         x = np.concatenate([r.x for r in recs]).astype(np.float32)
-        init = [np.concatenate([r[i].initial[s] for r in res])
-                for i, lr in enumerate(res[0]) for s in range(len(lr.initial))]
+        init = [
+            np.concatenate([r[i].initial[s] for r in res])
+            for i, lr in enumerate(res[0])
+            for s in range(len(lr.initial))
+        ]
         outs = [np.asarray(o) for o in built.twin(x, *init)]
         pos = 0
         for i, layer in enumerate(built.rnns):
             n_states = len(res[0][i].initial)
-            seq, finals = outs[pos], outs[pos + 1:pos + 1 + n_states]
+            seq, finals = outs[pos], outs[pos + 1 : pos + 1 + n_states]
             pos += 1 + n_states
             # Keras's own layer code: the whole output sequence and the returned states.
             d = _per_record([r[i].h for r in res], seq)
@@ -88,6 +95,8 @@ def verify(built: Built, records: list[BatchRecord], results: list[list[LayerRes
     if top > TOLERANCE:
         bad = int(np.argmax(worst))
         raise VerificationFailed(
-            f"the recomputed trace differs from Keras by {top:.3g} (> {TOLERANCE}) "
-            f"at batch {bad}", batch=bad, max_abs_diff=top)
+            f"the recomputed trace differs from Keras by {top:.3g} (> {TOLERANCE}) at batch {bad}",
+            batch=bad,
+            max_abs_diff=top,
+        )
     return Verification(top, checks, per_batch)

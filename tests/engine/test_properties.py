@@ -9,11 +9,13 @@ from app.errors import KerasRejected
 from app.schemas import TraceDoc
 from tests.conftest import run
 
-layer = st.fixed_dictionaries({
-    "kind": st.sampled_from(["LSTM", "GRU", "SimpleRNN"]),
-    "units": st.integers(1, 5),
-    "stateful": st.booleans(),
-})
+layer = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from(["LSTM", "GRU", "SimpleRNN"]),
+        "units": st.integers(1, 5),
+        "stateful": st.booleans(),
+    }
+)
 op = st.one_of(
     st.fixed_dictionaries({"op": st.sampled_from(["call", "predict_on_batch", "train_on_batch"])}),
     st.fixed_dictionaries({"op": st.just("fit"), "shuffle": st.booleans()}),
@@ -33,14 +35,29 @@ op = st.one_of(
     ops=st.lists(op, min_size=1, max_size=3),
     seed=st.integers(0, 3),
 )
-def test_random_scenarios_verify(layers: list[dict[str, Any]], batch: int, steps: int,
-                                 length: int, layout: str, shuffle: bool,
-                                 ops: list[dict[str, Any]], seed: int) -> None:
+def test_random_scenarios_verify(
+    layers: list[dict[str, Any]],
+    batch: int,
+    steps: int,
+    length: int,
+    layout: str,
+    shuffle: bool,
+    ops: list[dict[str, Any]],
+    seed: int,
+) -> None:
     try:
-        trace = run(data={"preset": "sine", "length": length},
-                    batching={"batch_size": batch, "timesteps": steps, "layout": layout,
-                              "shuffle": shuffle},
-                    model={"layers": layers}, ops=ops, seed=seed)
+        trace = run(
+            data={"preset": "sine", "length": length},
+            batching={
+                "batch_size": batch,
+                "timesteps": steps,
+                "layout": layout,
+                "shuffle": shuffle,
+            },
+            model={"layers": layers},
+            ops=ops,
+            seed=seed,
+        )
     except KerasRejected as exc:
         # Keras refuses only partial batches of a stateful model; the message is its own.
         assert any(x["stateful"] for x in layers)

@@ -10,8 +10,10 @@ from app.schemas import TraceDoc
 from tests.conftest import final, initial, kinds, run
 
 POEM = {"data": {"preset": "poem"}, "batching": {"batch_size": 2, "timesteps": 5}}
-RAMP10 = {"data": {"preset": "ramp", "n_sequences": 10, "length": 14},
-          "batching": {"batch_size": 10, "timesteps": 7}}
+RAMP10 = {
+    "data": {"preset": "ramp", "n_sequences": 10, "length": 14},
+    "batching": {"batch_size": 10, "timesteps": 7},
+}
 
 
 def _lstm(units: int = 4, stateful: bool = True, **kw: Any) -> dict[str, Any]:
@@ -48,19 +50,23 @@ def test_stateful_row_i_carries_to_row_i() -> None:
 
 def test_chunked_stateful_equals_one_long_run() -> None:
     chunked = run(**RAMP10, model=_lstm(8))
-    long = run(data=RAMP10["data"], batching={"batch_size": 10, "timesteps": 14},
-               model=_lstm(8, stateful=False))
+    long = run(
+        data=RAMP10["data"],
+        batching={"batch_size": 10, "timesteps": 14},
+        model=_lstm(8, stateful=False),
+    )
     assert len(chunked["batches"]) == 2 and len(long["batches"]) == 1
     h_chunks = np.concatenate([np.asarray(b["layers"][0]["h"]) for b in chunked["batches"]], 1)
     h_long = np.asarray(long["batches"][0]["layers"][0]["h"])
     assert np.max(np.abs(h_chunks - h_long)) <= 1e-6
-    assert np.max(np.abs(final(chunked["batches"][1], name="c")
-                         - final(long["batches"][0], name="c"))) <= 1e-6
+    assert (
+        np.max(np.abs(final(chunked["batches"][1], name="c") - final(long["batches"][0], name="c")))
+        <= 1e-6
+    )
 
 
 def test_reset_states_zeroes_the_carried_state() -> None:
-    trace = run(**POEM, model=_lstm(), ops=[{"op": "call"}, {"op": "reset_states"},
-                                             {"op": "call"}])
+    trace = run(**POEM, model=_lstm(), ops=[{"op": "call"}, {"op": "reset_states"}, {"op": "call"}])
     after_reset = trace["batches"][2]
     assert after_reset["events"] == [{"layer": 0, "kind": "reset"}]
     assert not initial(after_reset).any() and not initial(after_reset, name="c").any()
@@ -75,8 +81,9 @@ def test_fit_does_not_reset_between_epochs() -> None:
     assert [b["epoch"] for b in batches] == [0, 0, 1, 1]
     second_epoch = batches[2]
     assert second_epoch["events"] == []
-    np.testing.assert_array_equal(initial(second_epoch),
-                                  np.asarray(batches[1]["layers"][0]["keras_final"]["h"]))
+    np.testing.assert_array_equal(
+        initial(second_epoch), np.asarray(batches[1]["layers"][0]["keras_final"]["h"])
+    )
     assert np.abs(initial(second_epoch)).max() > 1e-3
     # Training changes the weights batch by batch; each pass records the weights it used.
     assert [b["weights_version"] for b in batches] == [0, 1, 2, 3]
@@ -90,8 +97,14 @@ def test_reset_at_epoch_end_shorthand() -> None:
 
 
 def test_reset_every_n_batches_in_train_on_batch_loop() -> None:
-    trace = run(data={"preset": "ramp", "length": 40}, batching={"batch_size": 2, "timesteps": 5},
-                model=_lstm(), ops=[{"op": "train_on_batch"}], reset="every_n_batches", every=2)
+    trace = run(
+        data={"preset": "ramp", "length": 40},
+        batching={"batch_size": 2, "timesteps": 5},
+        model=_lstm(),
+        ops=[{"op": "train_on_batch"}],
+        reset="every_n_batches",
+        every=2,
+    )
     resets = [b["index"] for b in trace["batches"] if b["events"]]
     assert resets == [2]
     assert len(trace["batches"]) == 4
@@ -106,9 +119,11 @@ def test_predict_does_not_reset() -> None:
 
 
 def test_shuffle_lands_state_in_other_lines() -> None:
-    trace = run(data={"preset": "ramp", "n_sequences": 4, "length": 20},
-                batching={"batch_size": 4, "timesteps": 5, "shuffle": True, "shuffle_seed": 1},
-                model=_lstm())
+    trace = run(
+        data={"preset": "ramp", "n_sequences": 4, "length": 20},
+        batching={"batch_size": 4, "timesteps": 5, "shuffle": True, "shuffle_seed": 1},
+        model=_lstm(),
+    )
     reasons = {r for b in trace["batches"][1:] for _, r in kinds(b)}
     assert "other_sequence" in reasons
 
@@ -116,8 +131,11 @@ def test_shuffle_lands_state_in_other_lines() -> None:
 def test_consecutive_mismatches_while_lanes_continue() -> None:
     data = {"preset": "ramp", "length": 40}
     lanes = run(data=data, batching={"batch_size": 2, "timesteps": 5}, model=_lstm())
-    naive = run(data=data, batching={"batch_size": 2, "timesteps": 5, "layout": "consecutive"},
-                model=_lstm())
+    naive = run(
+        data=data,
+        batching={"batch_size": 2, "timesteps": 5, "layout": "consecutive"},
+        model=_lstm(),
+    )
     assert all(k == ("continues", None) for b in lanes["batches"][1:] for k in kinds(b))
     assert all(k == ("mismatch", "gap") for b in naive["batches"][1:] for k in kinds(b))
     assert naive["batches"][1]["layers"][0]["transfers"][0]["gap"] == 5
@@ -137,16 +155,20 @@ def test_partial_last_batch_of_one_is_broadcast_by_keras() -> None:
     # Both rows saw the same input, from different carried states.
     h = np.asarray(last["layers"][0]["h"])
     assert not np.allclose(h[0], h[1])
-    dropped = run(data=data, batching={**batching, "partial": "drop"}, model=_lstm(),
-                  ops=[{"op": "predict"}])
+    dropped = run(
+        data=data, batching={**batching, "partial": "drop"}, model=_lstm(), ops=[{"op": "predict"}]
+    )
     assert len(dropped["batches"]) == 4
 
 
 def test_partial_batch_of_other_size_is_rejected_by_keras() -> None:
     with pytest.raises(KerasRejected) as info:
-        run(data={"preset": "ramp", "length": 20},
+        run(
+            data={"preset": "ramp", "length": 20},
             batching={"batch_size": 4, "timesteps": 2, "layout": "consecutive"},
-            model=_lstm(), ops=[{"op": "fit"}])
+            model=_lstm(),
+            ops=[{"op": "fit"}],
+        )
     err = info.value.to_dict()
     assert err["op"] == "fit" and "Incompatible shapes" in err["message"]
     assert "File" not in err["message"]
@@ -154,9 +176,12 @@ def test_partial_batch_of_other_size_is_rejected_by_keras() -> None:
 
 def test_model_call_rejects_partial_batch_with_keras_message() -> None:
     with pytest.raises(KerasRejected, match="batch size of the input sequences must be the same"):
-        run(data={"preset": "ramp", "length": 18},
+        run(
+            data={"preset": "ramp", "length": 18},
             batching={"batch_size": 2, "timesteps": 2, "layout": "consecutive"},
-            model=_lstm(), ops=[{"op": "call"}])
+            model=_lstm(),
+            ops=[{"op": "call"}],
+        )
 
 
 def test_stateful_first_layer_under_stateless_second() -> None:
@@ -171,8 +196,11 @@ def test_stateful_first_layer_under_stateless_second() -> None:
 
 def test_set_state_takes_effect() -> None:
     values = [[0.5] * 4, [-0.25] * 4]
-    trace = run(**POEM, model=_lstm(), ops=[
-        {"op": "set_state", "layer": 0, "state": "c", "values": values}, {"op": "call"}])
+    trace = run(
+        **POEM,
+        model=_lstm(),
+        ops=[{"op": "set_state", "layer": 0, "state": "c", "values": values}, {"op": "call"}],
+    )
     b0 = trace["batches"][0]
     np.testing.assert_array_equal(initial(b0, name="c"), values)
     assert not initial(b0).any()
@@ -211,14 +239,21 @@ def test_lstm_gates_are_recorded() -> None:
 
 @pytest.mark.parametrize(
     ("tsteps", "lahead", "batch", "expected"),
-    [(2, 1, 1, ("continues", None)), (2, 1, 2, ("mismatch", "gap")),
-     (2, 2, 1, ("mismatch", "overlap")), (2, 2, 2, ("continues", None))],
+    [
+        (2, 1, 1, ("continues", None)),
+        (2, 1, 2, ("mismatch", "gap")),
+        (2, 2, 1, ("mismatch", "overlap")),
+        (2, 2, 2, ("continues", None)),
+    ],
 )
-def test_keras_stateful_example_windows(tsteps: int, lahead: int, batch: int,
-                                        expected: tuple[str, str | None]) -> None:
-    trace = run(data={"preset": "moving_average", "tsteps": tsteps, "lahead": lahead,
-                      "input_len": 8},
-                batching={"batch_size": batch, "timesteps": lahead}, model=_lstm())
+def test_keras_stateful_example_windows(
+    tsteps: int, lahead: int, batch: int, expected: tuple[str, str | None]
+) -> None:
+    trace = run(
+        data={"preset": "moving_average", "tsteps": tsteps, "lahead": lahead, "input_len": 8},
+        batching={"batch_size": batch, "timesteps": lahead},
+        model=_lstm(),
+    )
     for b in trace["batches"][1:]:
         assert set(kinds(b)) == {expected}
     if (lahead, batch) == (2, 2):
@@ -247,6 +282,6 @@ def test_weights_reproduce_the_trace_with_plain_keras() -> None:
     arrays = trace["weights"][b1["weights_version"]]["layers"][0]["arrays"]
     layer.set_weights([np.asarray(a, dtype=np.float32) for a in arrays])
     init = [initial(b1).astype(np.float32), initial(b1, name="c").astype(np.float32)]
-    seq, h, c = layer(x, initial_state=init)
+    seq, _, c = layer(x, initial_state=init)
     np.testing.assert_allclose(np.asarray(seq), b1["layers"][0]["h"], atol=1e-5)
     np.testing.assert_allclose(np.asarray(c), final(b1, name="c"), atol=1e-5)
