@@ -73,6 +73,17 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    settings = Settings(host=args.host, port=args.port)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lstm-state-lab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario or the trace")
     p.add_argument("which", choices=["scenario", "trace"])
     p.set_defaults(func=_schema)
+    p = sub.add_parser("serve", help="run the web server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=_serve)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

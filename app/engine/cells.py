@@ -105,8 +105,8 @@ def stack(kinds: tuple[str, ...]) -> Any:
             x = res[0]
         return out
 
-    _STACKS[kinds] = run
-    return run
+    _STACKS[kinds] = run.get_concrete_function()  # no per-call dispatch
+    return _STACKS[kinds]
 
 
 def step(

@@ -39,7 +39,7 @@ class Built:
     initial_weights: list[np.ndarray]
     twin: Any  # compiled: (x, *initial states) -> [seq, *states] per layer
     twin_layers: list[Any]
-    loop: Any  # compiled: (xs, reset mask) -> (states before, states after, outputs)
+    loop: Any  # compiled: xs -> (states after each batch, outputs)
 
     @property
     def stateful(self) -> list[bool]:
@@ -186,7 +186,8 @@ def _twin(spec: ModelSpec, t: int, f: int) -> tuple[Any, list[Any]]:
     def run(*args: Any) -> Any:
         return twin(list(args), training=False)
 
-    return run, layers
+    # The concrete function skips tf.function's per-call dispatch (~0.4 ms a call here).
+    return run.get_concrete_function(), layers
 
 
 def _loop(model: keras.Model, rnns: list[Any], b: int, t: int, f: int) -> Any:
@@ -194,33 +195,22 @@ def _loop(model: keras.Model, rnns: list[Any], b: int, t: int, f: int) -> Any:
 
     Each iteration is exactly `model(x_b, training=False)` (what predict_on_batch runs), so the
     stateful layers update their own state variables; the loop only reads those variables
-    before and after every batch and zeroes them where the reset mask says so.
+    after every batch (nothing runs between two batches, so the state before batch k is the
+    state read after batch k-1).
     """
-    state_vars = [(i, v) for i, layer in enumerate(rnns) if layer.stateful for v in layer.states]
+    state_vars = [v for layer in rnns if layer.stateful for v in layer.states]
 
-    @tf.function(
-        input_signature=[
-            tf.TensorSpec([None, b, t, f], tf.float32),
-            tf.TensorSpec([None, len(rnns)], tf.bool),
-        ]
-    )
-    def run(xs: Any, reset: Any) -> Any:
+    @tf.function(input_signature=[tf.TensorSpec([None, b, t, f], tf.float32)])
+    def run(xs: Any) -> Any:
         n = tf.shape(xs)[0]
-        before = tf.TensorArray(tf.float32, size=n)
         after = tf.TensorArray(tf.float32, size=n)
         outs = tf.TensorArray(tf.float32, size=n)
         for k in tf.range(n):
-            for i, v in state_vars:
-                v.assign(tf.where(reset[k, i], tf.zeros_like(v), v))
-            if state_vars:
-                before = before.write(
-                    k, tf.concat([tf.identity(v.value) for _, v in state_vars], 1)
-                )
             outs = outs.write(k, model(xs[k], training=False))
             if state_vars:
-                after = after.write(k, tf.concat([tf.identity(v.value) for _, v in state_vars], 1))
+                after = after.write(k, tf.concat([tf.identity(v.value) for v in state_vars], 1))
         if not state_vars:
-            return tf.zeros([n, b, 0]), tf.zeros([n, b, 0]), outs.stack()
-        return before.stack(), after.stack(), outs.stack()
+            return tf.zeros([n, b, 0]), outs.stack()
+        return after.stack(), outs.stack()
 
-    return run
+    return run.get_concrete_function()

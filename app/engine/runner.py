@@ -189,48 +189,62 @@ class Runner:
                 self._shorthand_after_batch(count, j == len(batches) - 1)
 
     def _call_compiled(self, op_index: int, op: CallOp, batches: list[list[int]]) -> None:
-        """Same calls as the per-batch loop, in one compiled function (no Python per batch)."""
+        """Same calls as the per-batch loop, compiled: one call per run of batches between resets.
+
+        Resets between segments are Keras's own `layer.reset_state()`, as a callback would do.
+        """
         built = self.built
         s = self.scenario.schedule
         plan = [(e, j, rows) for e in range(op.epochs) for j, rows in enumerate(batches)]
-        reset = np.zeros((len(plan), len(built.rnns)), dtype=bool)
-        for k in range(1, len(plan)):
-            if (s.reset == "every_n_batches" and k % s.reset_every == 0) or (
-                s.reset == "epoch_end" and plan[k][1] == 0
-            ):
-                reset[k] = built.stateful
-        xs = np.stack([self.x[rows] for _, _, rows in plan])
-        before, after, outs = (np.asarray(a) for a in built.loop(xs, reset))
-        widths = [layer.cell.units for layer in built.rnns if layer.stateful for _ in layer.states]
-        splits: list[int] = [int(v) for v in np.cumsum(widths)[:-1]]
+        cuts = [
+            k
+            for k in range(1, len(plan))
+            if (s.reset == "every_n_batches" and k % s.reset_every == 0)
+            or (s.reset == "epoch_end" and plan[k][1] == 0)
+        ]
+        stateful = [i for i, st in enumerate(built.stateful) if st]
         version = self.version()
-        for k, (epoch, j, rows) in enumerate(plan):
-            rec = BatchRecord(
-                op_index,
-                op.op,
-                epoch,
-                j,
-                rows,
-                xs[k],
-                version,
-                self._unpack(np.split(before[k], splits, axis=1)),
-                self._unpack(np.split(after[k], splits, axis=1)),
-                outs[k],
-            )
-            if k == 0:
-                rec.events, self._pending = self._pending, {}
-            elif reset[k].any():
-                rec.events = {i: "reset" for i, flag in enumerate(reset[k]) if flag}
-            self.records.append(rec)
-        self._check_count()
+        for start, stop in zip([0, *cuts], [*cuts, len(plan)], strict=True):
+            if start:
+                self._reset(stateful)
+            xs = np.stack([self.x[rows] for _, _, rows in plan[start:stop]])
+            before = self.states()
+            after, outs = (np.asarray(a) for a in built.loop(xs))
+            for k, (epoch, j, rows) in enumerate(plan[start:stop]):
+                state_after = self._unpack(after[k])
+                self.records.append(
+                    BatchRecord(
+                        op_index,
+                        op.op,
+                        epoch,
+                        j,
+                        rows,
+                        xs[k],
+                        version,
+                        before,
+                        state_after,
+                        outs[k],
+                        events=self._pending,
+                    )
+                )
+                self._pending, before = {}, state_after
+            self._check_count()
         if s.reset == "epoch_end":
-            self._reset([i for i, st in enumerate(built.stateful) if st])
+            self._reset(stateful)
 
-    def _unpack(self, parts: list[np.ndarray]) -> list[States | None]:
+    def _unpack(self, row: np.ndarray) -> list[States | None]:
+        """Split the loop's concatenated state variables back into layers and states."""
         out: list[States | None] = []
-        it = iter(parts)
+        pos = 0
         for layer in self.built.rnns:
-            out.append([next(it) for _ in layer.states] if layer.stateful else None)
+            if not layer.stateful:
+                out.append(None)
+                continue
+            states = []
+            for _ in layer.states:
+                states.append(row[:, pos : pos + layer.cell.units])
+                pos += layer.cell.units
+            out.append(states)
         return out
 
     def _fit(self, op_index: int, op: FitOp) -> None:

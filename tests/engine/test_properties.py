@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from app.errors import KerasRejected
+from app.errors import KerasRejected, ScenarioError
 from app.schemas import TraceDoc
 from tests.conftest import run
 
@@ -24,7 +24,14 @@ op = st.one_of(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,  # the same examples on every run: CI failures reproduce
+    # No `explain` phase: its line tracing makes TF graph tracing minutes slow.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+)
 @given(
     layers=st.lists(layer, min_size=1, max_size=2),
     batch=st.integers(1, 3),
@@ -58,6 +65,10 @@ def test_random_scenarios_verify(
             ops=ops,
             seed=seed,
         )
+    except ScenarioError as exc:
+        # Data too short for one window: the error names the field to change.
+        assert exc.detail["field"].startswith(("batching", "data"))
+        return
     except KerasRejected as exc:
         # Keras refuses only partial batches of a stateful model; the message is its own.
         assert any(x["stateful"] for x in layers)

@@ -1,0 +1,1 @@
+"""HTTP routers: thin, no TensorFlow code (the engine runs in worker threads)."""

@@ -1,0 +1,41 @@
+"""App factory: wires settings, the lifespan, routers and error handlers. Nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import FastAPI
+
+from app.api import health, presets, traces
+from app.api.errors import lab_error_handler
+from app.errors import LabError
+from app.settings import Settings, get_settings
+
+
+def _warm_up() -> None:
+    from app.engine import tracer
+    from app.scenario import Scenario
+
+    tracer.run(Scenario())  # imports TF, builds and compiles the default model once
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # TensorFlow is not thread-safe: all TF work goes through this bounded limiter.
+        app.state.tf_limiter = anyio.CapacityLimiter(settings.tf_workers)
+        if settings.warm_up:
+            await anyio.to_thread.run_sync(_warm_up, limiter=app.state.tf_limiter)
+        app.state.ready = True
+        yield
+
+    # The interactive /docs page loads assets from a CDN: off until it is served locally.
+    app = FastAPI(title="LSTM State Lab", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_exception_handler(LabError, lab_error_handler)
+    for module in (health, presets, traces):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,70 @@
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(warm_up=False))) as c:
+        yield c
+
+
+def test_health_and_ready(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"ready": True}
+
+
+def test_trace_over_http(client: TestClient) -> None:
+    r = client.post(
+        "/api/traces",
+        json={"data": {"preset": "poem"}, "batching": {"batch_size": 2, "timesteps": 5}},
+    )
+    assert r.status_code == 200
+    trace = r.json()
+    assert trace["verification"]["passed"]
+    kinds = [t["kind"] for t in trace["batches"][1]["layers"][0]["transfers"]]
+    assert kinds == ["continues", "continues"]
+
+
+def test_invalid_scenario_is_422_naming_field_and_bound(client: TestClient) -> None:
+    r = client.post("/api/traces", json={"model": {"layers": [{"units": 500}]}})
+    assert r.status_code == 422
+    detail = r.json()["detail"][0]
+    assert detail["loc"][-4:] == ["model", "layers", 0, "units"]
+    assert "128" in detail["msg"]
+
+
+def test_layout_error_is_422(client: TestClient) -> None:
+    r = client.post(
+        "/api/traces", json={"data": {"preset": "ramp", "length": 3}, "batching": {"timesteps": 10}}
+    )
+    assert r.status_code == 422
+    assert r.json()["field"] == "batching.timesteps"
+
+
+def test_keras_rejection_is_structured_400(client: TestClient) -> None:
+    r = client.post(
+        "/api/traces",
+        json={
+            "data": {"preset": "poem"},
+            "batching": {"batch_size": 2, "timesteps": 5},
+            "schedule": {"ops": [{"op": "set_state", "values": [1.0]}]},
+        },
+    )
+    assert r.status_code == 400
+    body = r.json()
+    assert body["error"] == "keras_rejected" and "must match" in body["message"]
+    assert "Traceback" not in r.text
+
+
+def test_presets_and_schemas(client: TestClient) -> None:
+    names = [p["name"] for p in client.get("/api/presets").json()]
+    assert names == ["poem", "ramp", "sine", "moving_average", "text", "values"]
+    assert client.get("/api/presets/poem").status_code == 200
+    assert client.get("/api/presets/nope").status_code == 404
+    assert "properties" in client.get("/api/schemas/trace").json()
+    assert client.get("/api/schemas/nope").status_code == 404
