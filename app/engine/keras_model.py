@@ -48,6 +48,14 @@ class Built:
     changed: bool = False  # weights or optimizer touched since construction
     twin_weights: list[list[np.ndarray]] | None = None  # what the twin holds now
 
+    shapes_seen_other: bool = False  # Keras's compiled functions saw a batch of another size
+
+    def fresh_functions(self) -> None:
+        """Drop Keras's compiled train/predict functions: the next call traces anew."""
+        self.model.train_function = None
+        self.model.predict_function = None
+        self.model.test_function = None
+
     def restore(self) -> None:
         """Back to the state right after construction: weights, zero states, fresh optimizer."""
         for layer in self.rnns:

@@ -119,7 +119,28 @@ class Runner:
             self._reset([i for i, st in enumerate(self.built.stateful) if st])
 
     # -- the schedule ------------------------------------------------------------------------
+    def _feeds_other_sizes(self) -> bool:
+        """Will Keras's compiled train/predict functions see a batch of another size?"""
+        b, n, keep = self.built.batch_size, len(self.order), self.scenario.batching.partial
+        for op in self.scenario.schedule.ops:
+            if isinstance(op, CallOp) and op.op != "call":
+                size = b
+            elif isinstance(op, FitOp | PredictOp):
+                size = op.batch_size or b
+            else:
+                continue
+            if size != b or (keep == "keep" and n % size):
+                return True
+        return False
+
     def run(self) -> list[BatchRecord]:
+        # What Keras does with a batch of another size depends on which shapes its compiled
+        # functions have traced before (a first trace is static and checked, a retrace is
+        # relaxed and broadcasts). Such runs start from fresh functions, as in a new process.
+        other_sizes = self._feeds_other_sizes()
+        if other_sizes or self.built.shapes_seen_other:
+            self.built.fresh_functions()
+        self.built.shapes_seen_other = other_sizes
         for i, op in enumerate(self.scenario.schedule.ops):
             try:
                 if isinstance(op, CallOp):
