@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 
-from app.api import health, presets, traces
+from app.api import health, live, presets, traces
 from app.api.errors import lab_error_handler
 from app.errors import LabError
 from app.settings import Settings, get_settings
@@ -36,6 +36,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The interactive /docs page loads assets from a CDN: off until it is served locally.
     app = FastAPI(title="LSTM State Lab", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_exception_handler(LabError, lab_error_handler)
-    for module in (health, presets, traces):
+    for module in (health, presets, traces, live):
         app.include_router(module.router)
     return app

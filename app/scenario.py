@@ -151,6 +151,13 @@ class SetStateOp(_Strict):
 Op = Annotated[CallOp | FitOp | PredictOp | ResetOp | SetStateOp, Field(discriminator="op")]
 
 
+class Intervention(_Strict):
+    before_batch: int = Field(
+        ge=0, le=MAX_BATCHES_RUN, description="Index of the batch in the run (0 = the first)."
+    )
+    action: Annotated[ResetOp | SetStateOp, Field(discriminator="op")]
+
+
 def _default_ops() -> list[Op]:
     return [CallOp(op="call", epochs=1)]
 
@@ -166,6 +173,12 @@ class ScheduleSpec(_Strict):
         "never", description="Shorthand: also call reset_states() at these points."
     )
     reset_every: int = Field(1, ge=1, le=1000, description="N for reset = every_n_batches.")
+    interventions: list[Intervention] = Field(
+        default_factory=list,
+        max_length=200,
+        description="reset_states / set_state applied just before a given batch of the run "
+        "(what the live explorer's 'reset now' and 'set state' record).",
+    )
 
 
 class Scenario(_Strict):
@@ -178,19 +191,25 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
         n_layers = len(self.model.layers)
-        for i, op in enumerate(self.schedule.ops):
+        actions = [(f"schedule.ops[{i}]", op) for i, op in enumerate(self.schedule.ops)]
+        actions += [
+            (f"schedule.interventions[{i}].action", iv.action)
+            for i, iv in enumerate(self.schedule.interventions)
+        ]
+        for where, op in actions:
             layer = getattr(op, "layer", None)
             if layer is not None and layer >= n_layers:
-                raise ValueError(f"schedule.ops[{i}].layer must be < {n_layers} (the layer count)")
+                raise ValueError(f"{where}.layer must be < {n_layers} (the layer count)")
             if (
                 isinstance(op, SetStateOp)
                 and op.state == "c"
                 and self.model.layers[op.layer].kind != "LSTM"
             ):
                 raise ValueError(
-                    f"schedule.ops[{i}].state 'c' exists only in LSTM layers; "
+                    f"{where}.state 'c' exists only in LSTM layers; "
                     f"layer {op.layer} is {self.model.layers[op.layer].kind} (state 'h' only)"
                 )
+        for i, op in enumerate(self.schedule.ops):
             trains = isinstance(op, FitOp) or (isinstance(op, CallOp) and op.op == "train_on_batch")
             if trains and not self.model.head:
                 raise ValueError(f"schedule.ops[{i}] trains: model.head must be true")

@@ -71,6 +71,10 @@ class Runner:
         self._dirty = True
         self._pending: dict[int, Literal["reset", "set"]] = {}
         self.notes: list[str] = []
+        self._interventions: dict[int, list[ResetOp | SetStateOp]] = {}
+        for iv in scenario.schedule.interventions:
+            self._interventions.setdefault(iv.before_batch, []).append(iv.action)
+        self._op_index = 0
         order = list(range(len(samples)))
         b = scenario.batching
         self.order = shuffled(order, b.shuffle_seed) if b.shuffle else order
@@ -89,9 +93,27 @@ class Runner:
             for layer in self.built.rnns
         ]
 
+    def _intervene(self, index: int) -> None:
+        """Apply the interventions recorded for the batch about to run."""
+        for action in self._interventions.get(index, []):
+            try:
+                self._apply(action)
+            except (ScenarioError, Warning):
+                raise
+            except Exception as exc:  # Keras refused (a state of the wrong shape)
+                raise _keras_error(self._op_index, action.op, exc) from exc
+
+    def _apply(self, action: ResetOp | SetStateOp) -> None:
+        if isinstance(action, ResetOp):
+            n = len(self.built.rnns)
+            self._reset(list(range(n)) if action.layer is None else [action.layer])
+        else:
+            self._set_state(self._op_index, action)
+
     def _record(
         self, op_index: int, op: str, epoch: int, batch: int, rows: list[int], x: np.ndarray
     ) -> BatchRecord:
+        self._intervene(len(self.records))
         rec = BatchRecord(
             op_index, op, epoch, batch, rows, x, self.version(), self.states(), events=self._pending
         )
@@ -142,6 +164,7 @@ class Runner:
             self.built.fresh_functions()
         self.built.shapes_seen_other = other_sizes
         for i, op in enumerate(self.scenario.schedule.ops):
+            self._op_index = i
             try:
                 if isinstance(op, CallOp):
                     self._per_batch(i, op)
@@ -149,12 +172,8 @@ class Runner:
                     self._fit(i, op)
                 elif isinstance(op, PredictOp):
                     self._predict(i, op)
-                elif isinstance(op, ResetOp):
-                    self._reset(
-                        list(range(len(self.built.rnns))) if op.layer is None else [op.layer]
-                    )
-                elif isinstance(op, SetStateOp):
-                    self._set_state(i, op)
+                else:
+                    self._apply(op)
             except (ScenarioError, KerasRejected, Warning):
                 raise
             except Exception as exc:  # Keras/TF refused: report its own words
@@ -217,17 +236,22 @@ class Runner:
         built = self.built
         s = self.scenario.schedule
         plan = [(e, j, rows) for e in range(op.epochs) for j, rows in enumerate(batches)]
-        cuts = [
+        first = len(self.records)
+        shorthand = {
             k
             for k in range(1, len(plan))
             if (s.reset == "every_n_batches" and k % s.reset_every == 0)
             or (s.reset == "epoch_end" and plan[k][1] == 0)
-        ]
+        }
+        cuts = sorted(
+            shorthand | {g - first for g in self._interventions if 0 < g - first < len(plan)}
+        )
         stateful = [i for i, st in enumerate(built.stateful) if st]
         version = self.version()
         for start, stop in zip([0, *cuts], [*cuts, len(plan)], strict=True):
-            if start:
+            if start in shorthand:
                 self._reset(stateful)
+            self._intervene(first + start)
             xs = np.stack([self.x[rows] for _, _, rows in plan[start:stop]])
             before = self.states()
             after, outs = (np.asarray(a) for a in built.loop(xs))

@@ -307,3 +307,50 @@ def test_partial_first_batch_same_on_fresh_or_reused_model() -> None:
             outcomes.append(exc.message.split("\n")[0])
     assert outcomes[0] == outcomes[2]
     assert outcomes[1] == "ok"
+
+
+@pytest.mark.parametrize("op", ["call", "train_on_batch", "fit", "predict"])
+def test_interventions_apply_before_their_batch(op: str) -> None:
+    values = [[0.25] * 4, [0.5] * 4]
+    interventions = [
+        {"before_batch": 1, "action": {"op": "reset_states"}},
+        {"before_batch": 2, "action": {"op": "set_state", "state": "h", "values": values}},
+    ]
+    scenario = {
+        "data": {"preset": "ramp", "length": 40},
+        "batching": {"batch_size": 2, "timesteps": 5},
+        "model": _lstm(),
+        "schedule": {"ops": [{"op": op}], "interventions": interventions},
+    }
+    from app.engine import tracer
+    from app.scenario import Scenario
+
+    trace = tracer.run(Scenario.model_validate(scenario)).to_dict()
+    b = trace["batches"]
+    assert kinds(b[1]) == [("reset", "reset_states")] * 2
+    assert not initial(b[1]).any()
+    assert kinds(b[2]) == [("set", None)] * 2
+    np.testing.assert_array_equal(initial(b[2]), values)
+    assert kinds(b[3]) == [("continues", None)] * 2
+    assert trace["verification"]["passed"]
+
+
+def test_intervention_of_wrong_shape_is_keras_error() -> None:
+    from app.engine import tracer
+    from app.scenario import Scenario
+
+    scenario = Scenario.model_validate(
+        {
+            **POEM,
+            "model": _lstm(),
+            "schedule": {
+                "ops": [{"op": "call"}],
+                "interventions": [
+                    {"before_batch": 1, "action": {"op": "set_state", "values": [1.0]}}
+                ],
+            },
+        }
+    )
+    with pytest.raises(KerasRejected, match="must match") as info:
+        tracer.run(scenario)
+    assert info.value.detail["op"] == "set_state"

@@ -1,0 +1,145 @@
+"""WebSocket /ws/live: one live session per connection (protocol in docs/live.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+
+from app.errors import LabError
+from app.live.protocol import COMMAND, MAX_MESSAGE_BYTES, Load, Pause, Play, Seek, Step, StepBatch
+from app.live.session import Session, SessionError
+from app.scenario import ResetOp, Scenario, SetStateOp
+
+router = APIRouter(tags=["live"])
+log = logging.getLogger(__name__)
+SEND_TIMEOUT_S = 20.0  # a client that stops reading is dropped, not buffered for
+
+
+def _compute(scenario: Scenario) -> dict[str, Any]:
+    from app.engine import tracer  # loaded at start-up by the lifespan
+
+    return tracer.run(scenario).to_dict()
+
+
+def _error(kind: str, message: str, **detail: Any) -> dict[str, Any]:
+    return {"type": "error", "error": kind, "message": message, **detail}
+
+
+def _validation(exc: ValidationError) -> dict[str, Any]:
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+        for e in exc.errors(include_url=False)
+    ]
+    first = errors[0] if errors else {"field": "", "message": "invalid message"}
+    return _error("invalid_message", f"{first['field']}: {first['message']}", errors=errors)
+
+
+class _Connection:
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
+        self.session = Session(_compute)
+        self.limiter = ws.app.state.tf_limiter
+        self.player: asyncio.Task[None] | None = None
+
+    async def send(self, msg: dict[str, Any]) -> None:
+        await asyncio.wait_for(self.ws.send_json(msg), SEND_TIMEOUT_S)
+
+    async def in_worker(self, fn: Any, *args: Any) -> Any:
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self.limiter)
+
+    def stop_playing(self) -> None:
+        if self.player is not None:
+            self.player.cancel()
+            self.player = None
+
+    async def play(self, speed: float) -> None:
+        try:
+            while (frame := self.session.advance()) is not None:
+                await self.send(frame)
+                await asyncio.sleep(1.0 / speed)
+            await self.send({"type": "end", "position": self.session.position})
+        except (WebSocketDisconnect, RuntimeError, TimeoutError):
+            pass  # the reader side notices the closed socket
+
+    async def handle(self, raw: str) -> None:
+        if len(raw.encode()) > MAX_MESSAGE_BYTES:
+            await self.send(
+                _error(
+                    "message_too_large",
+                    f"messages are limited to {MAX_MESSAGE_BYTES} bytes",
+                    limit=MAX_MESSAGE_BYTES,
+                )
+            )
+            return
+        try:
+            cmd = COMMAND.validate_json(raw)
+        except ValidationError as exc:
+            await self.send(_validation(exc))
+            return
+        if not isinstance(cmd, Play):
+            self.stop_playing()
+        s = self.session
+        try:
+            if isinstance(cmd, Load):
+                await self.send(await self.in_worker(s.load, cmd.scenario))
+            elif isinstance(cmd, Step):
+                for _ in range(cmd.count):
+                    frame = s.advance()
+                    if frame is None:
+                        await self.send({"type": "end", "position": s.position})
+                        break
+                    await self.send(frame)
+            elif isinstance(cmd, StepBatch):
+                frames = s.to_batch_end()
+                for frame in frames:
+                    await self.send(frame)
+                if not frames:
+                    await self.send({"type": "end", "position": s.position})
+            elif isinstance(cmd, Play):
+                self.stop_playing()
+                s.summary()  # raises if nothing is loaded
+                self.player = asyncio.create_task(self.play(cmd.speed))
+            elif isinstance(cmd, Pause):
+                await self.send({"type": "paused", "position": s.position})
+            elif isinstance(cmd, Seek):
+                frame = s.seek(cmd.position)
+                await self.send(frame or {"type": "paused", "position": s.position})
+            else:
+                action = (
+                    ResetOp(op="reset_states", layer=cmd.layer)
+                    if cmd.type == "reset_states"
+                    else SetStateOp(
+                        op="set_state", layer=cmd.layer, state=cmd.state, values=cmd.values
+                    )
+                )
+                await self.send(await self.in_worker(s.intervene, action))
+        except LabError as exc:
+            await self.send({"type": "error", **exc.to_dict()})
+        except ValidationError as exc:
+            await self.send(_validation(exc))
+        except SessionError as exc:
+            await self.send(_error("session", exc.message, **exc.detail))
+
+
+@router.websocket("/ws/live")
+async def live(ws: WebSocket) -> None:
+    await ws.accept()
+    conn = _Connection(ws)
+    try:
+        while True:
+            await conn.handle(await ws.receive_text())
+    except (WebSocketDisconnect, TimeoutError):
+        pass
+    except Exception:  # never a traceback to the client; the log has it
+        log.exception("live session failed")
+        try:
+            await ws.close(code=1011, reason="internal error")
+        except RuntimeError:
+            pass
+    finally:
+        conn.stop_playing()

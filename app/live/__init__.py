@@ -1,0 +1,1 @@
+"""Live sessions: a scenario stepped timestep by timestep over a WebSocket (no TF code here)."""

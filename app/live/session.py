@@ -1,0 +1,160 @@
+"""One live session: a scenario, its verified trace and a cursor over its timesteps.
+
+Pure logic, no I/O and no TensorFlow: the trace comes from an injected `compute` function.
+'Reset now' and 'set state now' become interventions before the next batch; the trace is
+recomputed (deterministic, so everything before the cursor is unchanged) and stepping goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from app.scenario import Intervention, ResetOp, Scenario, SetStateOp
+
+Trace = dict[str, Any]
+
+
+class SessionError(Exception):
+    def __init__(self, message: str, **detail: Any) -> None:
+        super().__init__(message)
+        self.message, self.detail = message, detail
+
+
+class Session:
+    def __init__(self, compute: Callable[[Scenario], Trace]) -> None:
+        self.compute = compute
+        self.scenario: Scenario | None = None
+        self.trace: Trace | None = None
+        self.position = -1  # last global timestep sent; -1 = nothing yet
+
+    # -- structure --------------------------------------------------------------------------
+    @property
+    def steps(self) -> int:
+        t = self._trace()
+        return len(t["batches"]) * int(t["model"]["timesteps"])
+
+    def _trace(self) -> Trace:
+        if self.trace is None:
+            raise SessionError("no scenario loaded: send {'type': 'load', 'scenario': ...}")
+        return self.trace
+
+    def load(self, scenario: Scenario) -> dict[str, Any]:
+        trace = self.compute(scenario)  # may raise; then the old session stays as it was
+        self.scenario, self.trace, self.position = scenario, trace, -1
+        return self.summary()
+
+    def summary(self) -> dict[str, Any]:
+        """Everything but the per-timestep values: what the lanes picture needs."""
+        t = self._trace()
+        return {
+            "type": "loaded",
+            "scenario": t["scenario"],
+            "model": t["model"],
+            "data": t["data"],
+            "batches": [
+                {
+                    k: b[k]
+                    for k in (
+                        "index",
+                        "op_index",
+                        "op",
+                        "epoch",
+                        "batch",
+                        "events",
+                        "rows",
+                        "loss",
+                        "max_abs_diff",
+                        "weights_version",
+                    )
+                }
+                | {"transfers": [layer["transfers"] for layer in b["layers"]]}
+                for b in t["batches"]
+            ],
+            "verification": t["verification"],
+            "notes": t["notes"],
+            "position": self.position,
+            "steps": self.steps,
+        }
+
+    # -- frames -----------------------------------------------------------------------------
+    def frame(self, position: int) -> dict[str, Any]:
+        t = self._trace()
+        steps_per_batch = int(t["model"]["timesteps"])
+        k, step = divmod(position, steps_per_batch)
+        batch = t["batches"][k]
+        layers = []
+        for layer in batch["layers"]:
+            layers.append(
+                {
+                    "h": [row[step] for row in layer["h"]],
+                    "c": None if layer["c"] is None else [row[step] for row in layer["c"]],
+                    "gates": None
+                    if layer["gates"] is None
+                    else {g: [row[step] for row in v] for g, v in layer["gates"].items()},
+                    "initial": layer["initial"] if step == 0 else None,
+                }
+            )
+        return {
+            "type": "frame",
+            "position": position,
+            "batch": k,
+            "t": step,
+            "inputs": [row[step] for row in batch["inputs"]],
+            "boundary": step == 0,
+            "layers": layers,
+            "max_abs_diff": batch["max_abs_diff"],
+        }
+
+    def advance(self) -> dict[str, Any] | None:
+        if self.position + 1 >= self.steps:
+            return None
+        self.position += 1
+        return self.frame(self.position)
+
+    def to_batch_end(self) -> list[dict[str, Any]]:
+        per = int(self._trace()["model"]["timesteps"])
+        frames = []
+        while True:
+            f = self.advance()
+            if f is None:
+                break
+            frames.append(f)
+            if (self.position + 1) % per == 0:
+                break
+        return frames
+
+    def seek(self, position: int) -> dict[str, Any] | None:
+        if position >= self.steps:
+            raise SessionError(
+                f"position must be < {self.steps} (timesteps in this run)", field="position"
+            )
+        self.position = position
+        return None if position < 0 else self.frame(position)
+
+    # -- interventions ----------------------------------------------------------------------
+    def next_batch(self) -> int:
+        per = int(self._trace()["model"]["timesteps"])
+        return (self.position + 1 + per - 1) // per  # the first batch not started yet
+
+    def intervene(self, action: ResetOp | SetStateOp) -> dict[str, Any]:
+        if self.scenario is None:
+            raise SessionError("no scenario loaded")
+        before = self.next_batch()
+        if before >= len(self._trace()["batches"]):
+            raise SessionError("the run is over: nothing left to apply this to")
+        schedule = self.scenario.schedule.model_copy(
+            update={
+                "interventions": [
+                    *self.scenario.schedule.interventions,
+                    Intervention(before_batch=before, action=action),
+                ]
+            }
+        )
+        scenario = Scenario.model_validate(
+            self.scenario.model_copy(update={"schedule": schedule}).model_dump()
+        )
+        position = self.position
+        self.load(scenario)
+        self.position = position
+        return self.summary()
