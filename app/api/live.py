@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -137,9 +138,7 @@ async def live(ws: WebSocket) -> None:
         pass
     except Exception:  # never a traceback to the client; the log has it
         log.exception("live session failed")
-        try:
+        with contextlib.suppress(RuntimeError):
             await ws.close(code=1011, reason="internal error")
-        except RuntimeError:
-            pass
     finally:
         conn.stop_playing()
