@@ -67,8 +67,9 @@ def test_two_sessions_do_not_share_state(client: TestClient) -> None:
         ),
         ('{"type": "step"}', "session", "no scenario loaded"),
         (
-            '{"type": "load", "scenario": {"data": {"preset": "poem"}, "batching": {"batch_size": 2,'
-            ' "timesteps": 5}, "schedule": {"ops": [{"op": "set_state", "values": [1]}]}}}',
+            '{"type": "load", "scenario": {"data": {"preset": "poem"}, '
+            '"batching": {"batch_size": 2, "timesteps": 5}, '
+            '"schedule": {"ops": [{"op": "set_state", "values": [1]}]}}}',
             "keras_rejected",
             "must match",
         ),
