@@ -19,7 +19,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/lstm-state-lab serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# Browser tests use the system Chromium where there is one, else Playwright's own.
+BROWSER_STAMP := $(VENV)/.browser
+$(BROWSER_STAMP): $(STAMP)
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then \
+	  echo "using system chromium"; \
+	else $(BIN)/python -m playwright install chromium; fi
+	touch $(BROWSER_STAMP)
+
+test: $(STAMP) $(BROWSER_STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -7,11 +7,13 @@ from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from app.api import health, live, presets, traces
+from app.api import health, live, pages, presets, traces
 from app.api.errors import lab_error_handler
 from app.errors import LabError
 from app.settings import Settings, get_settings
+from app.web import STATIC
 
 
 def _warm_up() -> None:
@@ -36,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The interactive /docs page loads assets from a CDN: off until it is served locally.
     app = FastAPI(title="LSTM State Lab", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_exception_handler(LabError, lab_error_handler)
-    for module in (health, presets, traces, live):
+    for module in (health, presets, traces, live, pages):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -1,0 +1,103 @@
+// The cell at the current timestep for the selected row: gate values per unit and the update
+// written out with the real numbers of the first units.
+
+const fmt = (v) => (v === null || v === undefined ? "–" : (v >= 0 ? " " : "") + v.toFixed(3));
+
+function colour(v, lo, hi) {
+  // blue (low) -> white -> red (high), with the value also printed in the tooltip
+  const m = (lo + hi) / 2;
+  const a = Math.min(1, Math.abs(v - m) / ((hi - lo) / 2));
+  return v >= m ? `rgba(178,24,43,${a})` : `rgba(33,102,172,${a})`;
+}
+
+const GATES = {
+  LSTM: [["i", "input gate σ", 0, 1], ["f", "forget gate σ", 0, 1], ["g", "candidate tanh", -1, 1], ["o", "output gate σ", 0, 1]],
+  GRU: [["z", "update gate σ", 0, 1], ["r", "reset gate σ", 0, 1], ["hh", "candidate tanh", -1, 1]],
+  SimpleRNN: [],
+};
+
+export class CellView {
+  constructor(root, where) {
+    this.root = root;
+    this.where = where;
+  }
+
+  render(store) {
+    const s = store.summary;
+    const f = store.current();
+    this.root.replaceChildren();
+    if (!s || !f) {
+      this.where.textContent = "";
+      this.root.textContent = "Press ▶ or → to run the first timestep.";
+      return;
+    }
+    const layer = s.model.layers[store.layer];
+    const L = f.layers[store.layer];
+    const row = Math.min(store.row, L.h.length - 1);
+    this.where.textContent = `— ${layer.kind}, layer ${store.layer}, row ${row}, batch ${f.batch}, t = ${f.t}`;
+    const prev = this.previous(store, f, row);
+    const table = document.createElement("table");
+    table.className = "gates";
+    const head = table.insertRow();
+    head.insertCell().textContent = "";
+    const units = Math.min(layer.units, 16);
+    for (let u = 0; u < units; u++) {
+      const th = document.createElement("th");
+      th.textContent = u;
+      head.append(th);
+    }
+    const addRow = (name, title, values, lo, hi) => {
+      const tr = table.insertRow();
+      const th = document.createElement("th");
+      th.textContent = name;
+      th.title = title;
+      tr.append(th);
+      for (let u = 0; u < units; u++) {
+        const td = tr.insertCell();
+        td.textContent = values[u].toFixed(2);
+        td.style.background = colour(values[u], lo, hi);
+        td.title = `${title}, unit ${u}: ${values[u]}`;
+      }
+    };
+    for (const [g, title, lo, hi] of GATES[layer.kind]) addRow(g, title, L.gates[g][row], lo, hi);
+    if (prev.h) addRow("h₋₁", "previous h", prev.h, -1, 1);
+    addRow("h", "new h", L.h[row], -1, 1);
+    if (L.c) {
+      if (prev.c) addRow("c₋₁", "previous c", prev.c, -1, 1);
+      addRow("c", "new c", L.c[row], -1, 1);
+    }
+    this.root.append(table);
+    const eq = document.createElement("pre");
+    eq.className = "equation";
+    const u = 0;
+    if (layer.kind === "LSTM") {
+      const { i, f: fg, g, o } = Object.fromEntries(Object.entries(L.gates).map(([k, v]) => [k, v[row][u]]));
+      eq.textContent = `unit 0:\n  c = f·c₋₁ + i·g\n    = ${fmt(fg)}·${fmt(prev.c?.[u])} + ${fmt(i)}·${fmt(g)} = ${fmt(L.c[row][u])}\n` +
+        `  h = o·tanh(c)\n    = ${fmt(o)}·tanh(${fmt(L.c[row][u])}) = ${fmt(L.h[row][u])}`;
+    } else if (layer.kind === "GRU") {
+      const z = L.gates.z[row][u];
+      const hh = L.gates.hh[row][u];
+      eq.textContent = `unit 0:\n  h = z·h₋₁ + (1−z)·h̃\n    = ${fmt(z)}·${fmt(prev.h?.[u])} + ${fmt(1 - z)}·${fmt(hh)} = ${fmt(L.h[row][u])}`;
+    } else {
+      eq.textContent = `unit 0:\n  h = tanh(x·W + h₋₁·U + b) = ${fmt(L.h[row][u])}`;
+    }
+    this.root.append(eq);
+    if (f.t === 0) {
+      const note = document.createElement("p");
+      note.className = "boundary-note";
+      const tr = s.batches[f.batch].transfers[store.layer][row];
+      const from = { initial: "zeros (first batch)", continues: `row ${row} of the previous batch (continues)`, mismatch: `row ${row} of the previous batch — but it held ${tr.reason === "other_sequence" ? "another sequence" : tr.reason}`, reset: tr.reason === "stateless" ? "zeros (stateless layer)" : "zeros (reset_states())", set: "the value set by set_state" }[tr.kind];
+      note.textContent = `Boundary: this row's initial state came from ${from}.`;
+      this.root.append(note);
+    }
+  }
+
+  previous(store, f, row) {
+    const L = f.layers[store.layer];
+    if (f.t === 0) return { h: L.initial.h[Math.min(row, L.initial.h.length - 1)], c: L.initial.c ? L.initial.c[Math.min(row, L.initial.c.length - 1)] : null };
+    const p = store.frames.get(f.position - 1);
+    if (!p) return { h: null, c: null };
+    const P = p.layers[store.layer];
+    return { h: P.h[row], c: P.c ? P.c[row] : null };
+  }
+}

@@ -1,0 +1,57 @@
+// h and c of one row and layer as heatmaps over time, across batches: resets and
+// mismatches show as breaks at the boundary lines.
+
+const RESET = "#b2182b";
+const BOUNDARY = "#888";
+
+export class HeatmapView {
+  constructor(root) {
+    this.root = root;
+  }
+
+  render(store) {
+    if (!window.Plotly || !store.summary) return;
+    const s = store.summary;
+    const layer = s.model.layers[store.layer];
+    const hasC = layer.state_names.includes("c");
+    const T = s.model.timesteps;
+    const xs = [];
+    const zh = Array.from({ length: layer.units }, () => []);
+    const zc = Array.from({ length: layer.units }, () => []);
+    for (let p = 0; p <= store.position; p++) {
+      const f = store.frames.get(p);
+      if (!f) continue;
+      const L = f.layers[store.layer];
+      const row = Math.min(store.row, L.h.length - 1);
+      xs.push(p);
+      for (let u = 0; u < layer.units; u++) {
+        zh[u].push(L.h[row][u]);
+        if (hasC) zc[u].push(L.c[row][u]);
+      }
+    }
+    const common = { type: "heatmap", colorscale: "RdBu", zmin: -1, zmax: 1, x: xs, hovertemplate: "t=%{x} unit %{y}: %{z:.4f}<extra></extra>" };
+    const data = [{ ...common, z: zh, yaxis: "y", name: "h", colorbar: { len: hasC ? 0.45 : 0.9, y: hasC ? 0.77 : 0.5, thickness: 10 } }];
+    if (hasC) data.push({ ...common, z: zc, yaxis: "y2", name: "c", showscale: false });
+    const shapes = [];
+    const annotations = [];
+    for (let k = 1; k < s.batches.length; k++) {
+      const x = k * T - 0.5;
+      const tr = s.batches[k].transfers[store.layer][Math.min(store.row, s.batches[k].transfers[store.layer].length - 1)];
+      const reset = tr.kind === "reset";
+      shapes.push({ type: "line", x0: x, x1: x, yref: "paper", y0: 0, y1: 1, line: { color: reset ? RESET : BOUNDARY, width: reset ? 3 : 1, dash: tr.kind === "continues" ? "dot" : reset ? "solid" : "dash" } });
+      if (tr.kind !== "continues" && k * T <= store.position + 1) {
+        annotations.push({ x, yref: "paper", y: 1.02, text: tr.kind === "mismatch" ? tr.reason : tr.kind === "reset" ? "0" : tr.kind, showarrow: false, font: { size: 11, color: reset ? RESET : "#444" } });
+      }
+    }
+    const layout = {
+      margin: { l: 44, r: 10, t: 22, b: 40 },
+      height: hasC ? 330 : 200,
+      xaxis: { anchor: hasC ? "y2" : "y", title: { text: "timestep (all batches)" }, range: [-0.5, Math.max(store.steps, 1) - 0.5], zeroline: false },
+      yaxis: { title: { text: "h" }, domain: hasC ? [0.55, 1] : [0, 1], autorange: "reversed", dtick: layer.units > 16 ? undefined : 1 },
+      yaxis2: { title: { text: "c" }, domain: [0, 0.45], autorange: "reversed", dtick: layer.units > 16 ? undefined : 1 },
+      shapes, annotations,
+      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#f4f4f4",
+    };
+    window.Plotly.react(this.root, data, layout, { displayModeBar: false, responsive: true, staticPlot: false });
+  }
+}

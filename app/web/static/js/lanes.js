@@ -1,0 +1,141 @@
+// The batch lanes picture: batches as columns, sample rows as lanes, and at each boundary
+// what happened to each row's state. Kinds are told apart by shape and text, not only colour.
+
+const SVG = "http://www.w3.org/2000/svg";
+const CELL_H = 34;
+const GAP_X = 54;
+const PAD = 28;
+const LEFT = 40; // room for the row labels
+
+function el(name, attrs = {}, text = null) {
+  const node = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+function tokensOf(summary, row) {
+  if (row.sequence === null) return [];
+  const tokens = summary.data.sequences[row.sequence].tokens;
+  return row.positions.map((p) => tokens[p] ?? "?");
+}
+
+const REASON_LABEL = { gap: "gap", overlap: "overlap", other_sequence: "other seq", padding: "padding" };
+
+export class LanesView {
+  constructor(root, onSelect) {
+    this.root = root;
+    this.onSelect = onSelect;
+  }
+
+  render(store) {
+    const s = store.summary;
+    this.root.replaceChildren();
+    if (!s) return;
+    const T = s.model.timesteps;
+    const isText = s.data.task === "classification";
+    const longest = Math.max(1, ...s.data.sequences.flatMap((q) => q.tokens.map((t) => t.length)));
+    const tokenW = isText ? 18 : longest * 8 + 8;
+    this.cellW = Math.max(70, Math.min(T * tokenW + 16, 420));
+    const rows = store.rows();
+    const width = LEFT + 10 + s.batches.length * (this.cellW + GAP_X);
+    const height = PAD + 10 + rows * CELL_H + 8;
+    const svg = el("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img",
+      "aria-label": `${s.batches.length} batches of ${rows} rows` });
+    this.svg = svg;
+    this.cells = [];
+    this.tokens = [];
+    s.batches.forEach((b, k) => {
+      const x = LEFT + k * (this.cellW + GAP_X) + GAP_X;
+      const head = b.op === "call" ? `batch ${b.batch}` : `${b.op} e${b.epoch} b${b.batch}`;
+      svg.append(el("text", { x: x + this.cellW / 2, y: 16, class: "col-head", "text-anchor": "middle" }, head));
+      const transfers = b.transfers[store.layer];
+      // The boundary: a barrier when every row was reset by reset_states().
+      const resets = transfers.filter((t) => t.kind === "reset" && t.reason === "reset_states").length;
+      if (resets && k > 0) {
+        const bx = x - GAP_X / 2;
+        svg.append(el("line", { x1: bx, x2: bx, y1: 22, y2: height - 4, class: "barrier" }));
+        svg.append(el("text", { x: bx, y: height - 1, class: "barrier-label", "text-anchor": "middle" }, "reset"));
+      }
+      this.cells[k] = [];
+      this.tokens[k] = [];
+      b.rows.forEach((row, r) => {
+        const y = PAD + r * CELL_H;
+        if (k === 0) svg.append(el("text", { x: 2, y: y + 17, class: "row-label" }, `row ${r}`));
+        const g = el("g", { class: `cell${row.padding ? " padding" : ""}`, "data-batch": k, "data-row": r, tabindex: "-1" });
+        g.append(el("rect", { x, y, width: this.cellW, height: CELL_H - 8, rx: 5 }));
+        const text = el("text", { x: x + 8, y: y + 17, class: isText ? "tok text" : "tok" });
+        const toks = tokensOf(s, row);
+        this.tokens[k][r] = toks.map((tok, t) => {
+          const span = el("tspan", { class: "t", "data-t": t }, isText ? tok : `${tok}${t < toks.length - 1 ? " " : ""}`);
+          text.append(span);
+          return span;
+        });
+        if (row.padding) text.append(el("tspan", { class: "pad-note" }, " (copy of row 0)"));
+        g.append(text);
+        g.addEventListener("click", () => this.onSelect(r));
+        svg.append(g);
+        this.cells[k][r] = g;
+        this.drawTransfer(svg, transfers[r], x, y, k);
+      });
+    });
+    this.root.append(svg);
+  }
+
+  drawTransfer(svg, tr, x, y, k) {
+    if (!tr) return;
+    const yMid = y + (CELL_H - 8) / 2;
+    const x0 = x - GAP_X + 4;
+    const x1 = x - 3;
+    const label = (text, cls) => svg.append(el("text", { x: (x0 + x1) / 2, y: yMid - 5, class: `arrow-label ${cls}`, "text-anchor": "middle" }, text));
+    if (tr.kind === "continues" || tr.kind === "mismatch") {
+      if (k === 0) return;
+      svg.append(el("line", { x1: x0, y1: yMid, x2: x1, y2: yMid, class: `arrow ${tr.kind} ${tr.reason || ""}`, "marker-end": "url(#head)" }));
+      if (tr.kind === "mismatch") {
+        const gap = tr.reason === "gap" ? ` +${tr.gap}` : tr.reason === "overlap" ? ` ${tr.gap}` : "";
+        label(`✗ ${REASON_LABEL[tr.reason]}${gap}`, "mismatch");
+      } else label("✓", "continues");
+    } else if (tr.kind === "set") {
+      svg.append(el("path", { d: `M${x1 - 12} ${yMid} l6 -6 l6 6 l-6 6 z`, class: "set-mark" }));
+      label("set", "set");
+    } else {
+      // zeros: initial, stateless, or after reset_states()
+      svg.append(el("text", { x: x1 - 4, y: yMid + 4, class: `zero ${tr.reason || tr.kind}`, "text-anchor": "end" }, "0 →"));
+      // (a reset_states() boundary is labelled once, on its barrier)
+      if (tr.reason !== "reset_states") label(tr.reason === "stateless" ? "stateless" : "start", tr.reason || "initial");
+    }
+  }
+
+  /** Highlight the current timestep: it travels along the lane, then jumps (or not). */
+  update(store) {
+    if (!this.svg) return;
+    if (!this.svg.querySelector("defs")) {
+      const defs = el("defs");
+      const m = el("marker", { id: "head", markerWidth: 7, markerHeight: 7, refX: 6, refY: 3.5, orient: "auto" });
+      m.append(el("path", { d: "M0,0 L7,3.5 L0,7 z", class: "arrowhead" }));
+      defs.append(m);
+      this.svg.prepend(defs);
+    }
+    for (const n of this.svg.querySelectorAll(".now, .done, .selected")) n.classList.remove("now", "done", "selected");
+    const T = store.summary.model.timesteps;
+    const k = store.position < 0 ? -1 : Math.floor(store.position / T);
+    const t = store.position - k * T;
+    this.cells.forEach((col, kk) => col.forEach((g, r) => {
+      if (kk < k) g.classList.add("done");
+      if (kk === k) g.classList.add("now");
+      if (r === store.row) g.classList.add("selected");
+    }));
+    if (k >= 0) {
+      for (const spans of this.tokens[k]) spans.forEach((span, tt) => {
+        if (tt === t) span.classList.add("now");
+        else if (tt < t) span.classList.add("done");
+      });
+      const cell = this.cells[k][0];
+      if (cell && typeof cell.scrollIntoView === "function") {
+        const box = this.root.getBoundingClientRect();
+        const rect = cell.getBoundingClientRect();
+        if (rect.right > box.right || rect.left < box.left) this.root.scrollLeft += rect.left - box.left - 60;
+      }
+    }
+  }
+}

@@ -1,0 +1,181 @@
+// The controller: URL <-> controls <-> live session <-> views.
+
+import { Controls } from "./controls.js";
+import { paramsFromUrl, scenarioFromParams, urlFromParams } from "./scenario.js";
+import { LiveSocket } from "./socket.js";
+import { Store } from "./store.js";
+import { LanesView } from "./lanes.js";
+import { HeatmapView } from "./heatmap.js";
+import { CellView } from "./cell.js";
+
+const $ = (id) => document.getElementById(id);
+const app = $("app");
+const store = new Store();
+let params = paramsFromUrl(location.search);
+let playing = false;
+let restoreTo = Number(params.pos);
+let drawPending = false;
+
+const lanes = new LanesView($("lanes"), (row) => select(store.layer, row));
+const heatmap = new HeatmapView($("heatmap"));
+const cell = new CellView($("cell"), $("cell-where"));
+const controls = new Controls($("controls"), JSON.parse(app.dataset.presets), (p) => {
+  params = { ...params, ...p, pos: "-1" };
+  history.pushState(null, "", urlFromParams(params));
+  load();
+});
+controls.fill(params);
+store.layer = Number(params.layer);
+store.row = Number(params.row);
+
+const socket = new LiveSocket(onMessage, (status) => {
+  document.body.dataset.socket = status;
+  if (status === "open" && store.summary) {
+    restoreTo = store.position; // reconnected: rebuild the same view
+    load();
+  }
+});
+load();
+
+function load() {
+  setPlaying(false);
+  showMessage(null);
+  store.clear();
+  socket.send({ type: "load", scenario: scenarioFromParams(params) });
+}
+
+function onMessage(m) {
+  if (m.type === "loaded") {
+    const fresh = store.summary === null || m.position === -1;
+    store.load(m);
+    if (fresh) {
+      store.clear();
+      fillSelectors();
+      if (restoreTo >= 0) socket.send({ type: "step", count: Math.min(restoreTo, m.steps - 1) + 1 });
+      restoreTo = -1;
+    }
+    lanes.render(store);
+    renderNotes(m);
+    badge(m.verification);
+    draw();
+  } else if (m.type === "frame") {
+    store.add(m);
+    scheduleDraw();
+  } else if (m.type === "end") {
+    setPlaying(false);
+    $("where").textContent += " — end of run";
+  } else if (m.type === "paused") {
+    store.position = m.position;
+    scheduleDraw();
+  } else if (m.type === "error") {
+    setPlaying(false);
+    showMessage(m);
+  }
+}
+
+function scheduleDraw() {
+  if (drawPending) return;
+  drawPending = true;
+  requestAnimationFrame(() => {
+    drawPending = false;
+    draw();
+  });
+}
+
+function draw() {
+  if (!store.summary) return;
+  lanes.update(store);
+  heatmap.render(store);
+  cell.render(store);
+  const T = store.T;
+  const k = Math.floor(store.position / T);
+  $("where").textContent = store.position < 0 ? `${store.summary.batches.length} batches × ${T} timesteps — press ▶` :
+    `batch ${k + 1}/${store.summary.batches.length}, timestep ${store.position - k * T + 1}/${T}`;
+  params.pos = String(store.position);
+  history.replaceState(null, "", urlFromParams(params));
+}
+
+function fillSelectors() {
+  const layerSel = $("sel-layer");
+  layerSel.replaceChildren(...store.summary.model.layers.map((l, i) => new Option(`layer ${i} (${l.kind} ${l.units}${l.stateful ? ", stateful" : ""})`, i)));
+  layerSel.value = String(store.layer);
+  const rowSel = $("sel-row");
+  rowSel.replaceChildren(...Array.from({ length: store.rows() }, (_, r) => new Option(String(r), r)));
+  rowSel.value = String(store.row);
+}
+
+function select(layer, row) {
+  store.layer = layer;
+  store.row = row;
+  params.layer = String(layer);
+  params.row = String(row);
+  $("sel-layer").value = String(layer);
+  $("sel-row").value = String(row);
+  lanes.render(store);
+  draw();
+}
+
+function badge(v) {
+  const b = $("badge");
+  b.textContent = `✓ verified against Keras ${v.keras_version} — max |Δ| = ${v.max_abs_diff.toExponential(1)}`;
+  b.title = v.references.join("\n");
+  b.classList.toggle("ok", v.passed);
+}
+
+function renderNotes(m) {
+  const items = m.notes.length ? m.notes : ["Nothing surprising in this run."];
+  $("notes").replaceChildren(...items.map((n) => Object.assign(document.createElement("li"), { textContent: n })));
+}
+
+function showMessage(m) {
+  const box = $("message");
+  if (!m) {
+    box.hidden = true;
+    return;
+  }
+  const field = m.errors && m.errors.length ? m.errors[0].field.replace(/^scenario\./, "") : m.field;
+  box.textContent = `${m.error === "keras_rejected" ? "Keras refused: " : ""}${m.message}${field && !m.message.includes(field) ? ` (${field})` : ""}`;
+  box.hidden = false;
+}
+
+function setPlaying(on) {
+  playing = on;
+  $("play").textContent = on ? "❚❚ Pause" : "▶ Play";
+  $("play").setAttribute("aria-pressed", String(on));
+}
+
+function speed() { return Number($("speed").value); }
+
+$("play").addEventListener("click", () => {
+  if (playing) {
+    socket.send({ type: "pause" });
+    setPlaying(false);
+  } else {
+    if (store.position >= store.steps - 1) return;
+    socket.send({ type: "play", speed: speed() });
+    setPlaying(true);
+  }
+});
+$("speed").addEventListener("change", () => { if (playing) socket.send({ type: "play", speed: speed() }); });
+$("step").addEventListener("click", () => { setPlaying(false); socket.send({ type: "step" }); });
+$("step-batch").addEventListener("click", () => { setPlaying(false); socket.send({ type: "step_batch" }); });
+$("back").addEventListener("click", () => {
+  setPlaying(false);
+  if (store.position >= 0) socket.send({ type: "seek", position: store.position - 1 });
+});
+$("reset-now").addEventListener("click", () => socket.send({ type: "reset_states" }));
+$("sel-layer").addEventListener("change", (e) => select(Number(e.target.value), store.row));
+$("sel-row").addEventListener("change", (e) => select(store.layer, Number(e.target.value)));
+window.addEventListener("popstate", () => {
+  params = paramsFromUrl(location.search);
+  controls.fill(params);
+  restoreTo = Number(params.pos);
+  load();
+});
+document.addEventListener("keydown", (e) => {
+  if (e.target.closest && e.target.closest("input, select, textarea")) return;
+  if (e.key === " ") { e.preventDefault(); $("play").click(); }
+  else if (e.key === "ArrowRight") { e.preventDefault(); (e.shiftKey ? $("step-batch") : $("step")).click(); }
+  else if (e.key === "ArrowLeft") { e.preventDefault(); $("back").click(); }
+  else if (e.key === "r") $("reset-now").click();
+});

@@ -1,0 +1,67 @@
+// The form <-> URL <-> scenario JSON. The URL holds the whole configuration, so a link
+// reproduces the view.
+
+const LAYER_RE = /^(LSTM|GRU|SimpleRNN)\.(\d{1,3})\.([sn])$/;
+
+export const DEFAULTS = {
+  preset: "poem", n: "1", len: "40", tsteps: "2", lahead: "1",
+  text: "To be, or not to be, that is the question.",
+  layers: "LSTM.8.s", bs: "2", ts: "5", layout: "lanes", shuffle: "0", partial: "keep",
+  op: "call", epochs: "1", fitshuffle: "0", reset: "never", every: "2", seed: "0",
+};
+
+export function parseLayers(text) {
+  const out = [];
+  for (const part of String(text || "").split(",")) {
+    const m = LAYER_RE.exec(part.trim());
+    if (m) out.push({ kind: m[1], units: Number(m[2]), stateful: m[3] === "s" });
+  }
+  return out.length ? out.slice(0, 4) : [{ kind: "LSTM", units: 8, stateful: true }];
+}
+
+export function formatLayers(layers) {
+  return layers.map((l) => `${l.kind}.${l.units}.${l.stateful ? "s" : "n"}`).join(",");
+}
+
+/** Params (strings) from the URL, with defaults for what is missing. */
+export function paramsFromUrl(search) {
+  const q = new URLSearchParams(search);
+  const p = { ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS)) if (q.has(key)) p[key] = q.get(key);
+  p.pos = q.has("pos") ? q.get("pos") : "-1";
+  p.layer = q.get("layer") || "0";
+  p.row = q.get("row") || "0";
+  return p;
+}
+
+export function urlFromParams(p) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(p)) {
+    if (v === undefined || v === null) continue;
+    if (k in DEFAULTS && DEFAULTS[k] === String(v)) continue;
+    q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : location.pathname;
+}
+
+const int = (v) => Number.parseInt(v, 10);
+
+/** The scenario the server validates; bounds are the server's, not repeated here. */
+export function scenarioFromParams(p) {
+  const data = { preset: p.preset };
+  if (p.preset === "ramp" || p.preset === "sine") Object.assign(data, { n_sequences: int(p.n), length: int(p.len) });
+  if (p.preset === "moving_average") Object.assign(data, { tsteps: int(p.tsteps), lahead: int(p.lahead), input_len: 40 });
+  if (p.preset === "text") data.text = p.text;
+  const op = { op: p.op };
+  if (p.op !== "predict") op.epochs = int(p.epochs);
+  if (p.op === "fit") op.shuffle = p.fitshuffle === "1";
+  const ts = p.preset === "moving_average" ? int(p.lahead) : int(p.ts);
+  return {
+    model: { layers: parseLayers(p.layers) },
+    data,
+    batching: { batch_size: int(p.bs), timesteps: ts, layout: p.layout, shuffle: p.shuffle === "1", partial: p.partial },
+    schedule: { ops: [op], reset: p.reset, reset_every: int(p.every) },
+    seed: int(p.seed),
+  };
+}

@@ -1,0 +1,136 @@
+"""The explorer in a real browser: what a teacher clicks, and what the page then shows."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import shot
+
+POEM = "/?preset=poem&bs=2&ts=5"
+
+
+def _open(page: Page, server: str, path: str) -> None:
+    page.goto(server + path)
+    expect(page.locator("#badge")).to_contain_text("verified against Keras")
+
+
+def test_page_loads_offline_and_verified(page: Page, server: str) -> None:
+    _open(page, server, POEM)
+    expect(page.locator("#lanes .cell")).to_have_count(4)
+    expect(page.locator("#lanes .col-head")).to_have_text(["batch 0", "batch 1"])
+    expect(page.locator("#lanes")).to_contain_text("床前明月光")
+    expect(page.locator(".arrow.continues")).to_have_count(2)
+    html = page.content()
+    assert "cdn" not in html.lower() and "https://" not in html
+    shot(page, "01-poem-loaded")
+
+
+def test_boundary_is_explained_in_the_inspector(page: Page, server: str) -> None:
+    _open(page, server, POEM + "&pos=4")
+    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 5/5")
+    page.locator("#step").click()
+    expect(page.locator("#cell")).to_contain_text("row 0 of the previous batch (continues)")
+
+
+def test_step_moves_exactly_one_timestep(page: Page, server: str) -> None:
+    _open(page, server, POEM)
+    page.locator("#step").click()
+    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 1/5")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 2/5")
+    expect(page.locator("#lanes .t.now")).to_have_text(["前", "头"])
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 1/5")
+    expect(page).to_have_url(re.compile(r"pos=0"))
+
+
+def test_play_animates_across_the_boundary(page: Page, server: str) -> None:
+    _open(page, server, POEM)
+    page.locator("#speed").fill("30")
+    page.locator("#play").click()
+    expect(page.locator("#where")).to_contain_text("batch 2/2", timeout=10_000)
+    expect(page.locator("#where")).to_contain_text("end of run", timeout=10_000)
+    expect(page.locator("#lanes .cell.done")).to_have_count(2)
+    heat = page.evaluate("document.getElementById('heatmap').data[0].z[0].length")
+    assert heat == 10  # every timestep of both batches drawn
+    shot(page, "02-poem-played")
+
+
+def test_reset_now_puts_a_barrier_and_zeros(page: Page, server: str) -> None:
+    _open(page, server, POEM)
+    page.locator("#step-batch").click()
+    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 5/5")
+    page.keyboard.press("r")
+    expect(page.locator("#lanes .barrier")).to_have_count(1)
+    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 5/5")  # the past stays
+    page.locator("#step").click()
+    expect(page.locator("#where")).to_have_text("batch 2/2, timestep 1/5")
+    expect(page.locator("#cell")).to_contain_text("zeros (reset_states())")
+    prev = page.locator(".gates tr:has(th:text-is('h₋₁')) td")
+    expect(prev).to_have_count(8)
+    assert {t.strip() for t in prev.all_inner_texts()} <= {"0.00", "-0.00"}
+    annotations = page.evaluate(
+        "document.getElementById('heatmap').layout.annotations.map(a => a.text)"
+    )
+    assert "0" in annotations
+    shot(page, "03-reset-now")
+
+
+def test_shuffle_shows_other_sequence_arrows(page: Page, server: str) -> None:
+    _open(page, server, "/?preset=ramp&n=4&len=20&bs=4&ts=5&shuffle=1")
+    expect(page.locator(".arrow.other_sequence")).not_to_have_count(0)
+    expect(page.locator("#lanes")).to_contain_text("other seq")
+    shot(page, "04-shuffle")
+
+
+def test_partial_batch_padding_and_note(page: Page, server: str) -> None:
+    _open(page, server, "/?preset=ramp&len=18&bs=2&ts=2&layout=consecutive&op=predict")
+    expect(page.locator("#lanes .cell.padding")).to_have_count(1)
+    expect(page.locator("#notes")).to_contain_text("broadcast")
+    shot(page, "05-partial-batch")
+
+
+def test_url_round_trips_the_configuration(page: Page, server: str) -> None:
+    _open(page, server, "/?preset=ramp&len=30&bs=3&ts=4&layers=GRU.5.s,LSTM.3.n&layer=1&pos=6")
+    expect(page.locator("#where")).to_have_text("batch 2/2, timestep 3/4")
+    expect(page.locator("select[name=preset]")).to_have_value("ramp")
+    expect(page.locator("input[name=bs]")).to_have_value("3")
+    expect(page.locator("#layers .layer select").first).to_have_value("GRU")
+    expect(page.locator("#sel-layer")).to_have_value("1")
+    page.locator("input[name=ts]").fill("2")
+    page.locator("#apply").click()
+    expect(page).to_have_url(re.compile(r"ts=2"))
+    expect(page.locator("#lanes .col-head")).to_have_count(5)
+    url = page.url
+    page.reload()
+    expect(page.locator("#badge")).to_contain_text("verified")
+    expect(page.locator("input[name=ts]")).to_have_value("2")
+    assert page.url == url
+
+
+def test_invalid_input_shows_a_clear_message(page: Page, server: str) -> None:
+    page.goto(server + "/?bs=99")
+    msg = page.locator("#message")
+    expect(msg).to_be_visible()
+    expect(msg).to_contain_text("batching.batch_size")
+    expect(msg).to_contain_text("64")
+    shot(page, "06-invalid")
+
+
+def test_keras_refusal_is_shown_in_its_words(page: Page, server: str) -> None:
+    page.goto(server + "/?preset=ramp&len=40&layout=consecutive&bs=3&ts=4")
+    expect(page.locator("#message")).to_contain_text("Keras refused")
+    expect(page.locator("#message")).to_contain_text("Expected batch size: 3")
+
+
+@pytest.mark.parametrize("page", [(390, 844)], indirect=True)
+def test_phone_width(page: Page, server: str) -> None:
+    _open(page, server, POEM)
+    page.locator("#step").click()
+    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 1/5")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the page must not scroll sideways (only the lanes do)"
+    shot(page, "07-phone")
