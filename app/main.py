@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.ready = True
         yield
 
-    # The interactive /docs page loads assets from a CDN: off until it is served locally.
+    # /docs is served by app.api.pages with local Swagger UI assets (FastAPI's uses a CDN).
     app = FastAPI(title="LSTM State Lab", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_exception_handler(LabError, lab_error_handler)
     for module in (health, presets, traces, live, pages):

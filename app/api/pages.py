@@ -10,7 +10,9 @@ import jinja2
 import plotly
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.templating import Jinja2Templates
+from swagger_ui_bundle import swagger_ui_path
 
 from app import __version__
 from app.presets import PRESETS
@@ -26,6 +28,7 @@ templates = Jinja2Templates(
 )
 PLOTLY_FILE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 PLOTLY_VERSION = plotly.__version__
+SWAGGER_VERSION = Path(str(swagger_ui_path)).name.removeprefix("swagger-ui-")
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 
 
@@ -41,6 +44,26 @@ async def index(request: Request) -> HTMLResponse:
         "index.html",
         {"version": __version__, "plotly_version": PLOTLY_VERSION, "presets": _presets_json()},
     )
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def api_docs() -> HTMLResponse:
+    """OpenAPI explorer with Swagger UI served from the swagger-ui-bundle wheel (no CDN)."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="LSTM State Lab — API",
+        swagger_js_url=f"/vendor/swagger-ui-{SWAGGER_VERSION}/swagger-ui-bundle.js",
+        swagger_css_url=f"/vendor/swagger-ui-{SWAGGER_VERSION}/swagger-ui.css",
+        swagger_favicon_url="data:,",
+    )
+
+
+@router.get("/vendor/swagger-ui-{version}/{name}")
+async def swagger_asset(version: str, name: str) -> FileResponse:
+    if version != SWAGGER_VERSION or name not in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        raise HTTPException(404, "not found")
+    media = "text/javascript" if name.endswith(".js") else "text/css"
+    return FileResponse(Path(str(swagger_ui_path)) / name, media_type=media, headers=IMMUTABLE)
 
 
 @router.get("/vendor/plotly-{version}.min.js")

@@ -68,3 +68,29 @@ def test_presets_and_schemas(client: TestClient) -> None:
     assert client.get("/api/presets/nope").status_code == 404
     assert "properties" in client.get("/api/schemas/trace").json()
     assert client.get("/api/schemas/nope").status_code == 404
+
+
+def test_docs_page_uses_only_local_assets(client: TestClient) -> None:
+    html = client.get("/docs").text
+    assert "cdn" not in html.lower() and "https://" not in html
+    for url in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        path = next(p for p in html.split('"') if p.endswith(url))
+        r = client.get(path)
+        assert r.status_code == 200 and len(r.content) > 10_000
+        assert "immutable" in r.headers["cache-control"]
+    assert client.get("/openapi.json").json()["info"]["title"] == "LSTM State Lab"
+
+
+def test_plotly_is_served_from_the_wheel(client: TestClient) -> None:
+    import plotly
+
+    r = client.get(f"/vendor/plotly-{plotly.__version__}.min.js")
+    assert r.status_code == 200 and b"plotly.js" in r.content[:200]
+    assert "max-age=31536000" in r.headers["cache-control"]
+    assert client.get("/vendor/plotly-0.0.0.min.js").status_code == 404
+
+
+def test_index_page_references_no_other_host(client: TestClient) -> None:
+    html = client.get("/").text
+    assert "http://" not in html and "https://" not in html
+    assert 'data-presets="' in html

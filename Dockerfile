@@ -1,0 +1,27 @@
+# LSTM State Lab: docker build -t lstm-state-lab . && docker run -p 8000:8000 lstm-state-lab
+ARG BASE_IMAGE=python:3.11-slim-bookworm
+FROM ${BASE_IMAGE}
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    TF_CPP_MIN_LOG_LEVEL=2
+
+RUN python3 -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /srv
+
+# Dependencies in their own layer: only pyproject.toml decides whether it is rebuilt.
+COPY pyproject.toml README.md ./
+RUN mkdir app && touch app/__init__.py && pip install . && pip uninstall -y lstm-state-lab
+
+COPY app ./app
+RUN pip install --no-deps . && rm -rf /srv/app /srv/build
+
+RUN useradd --uid 10001 --create-home --shell /usr/sbin/nologin lab
+USER 10001
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+CMD ["lstm-state-lab", "serve", "--host", "0.0.0.0", "--port", "8000"]
