@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import orjson
 import websockets
 
 SCENARIO = {
@@ -63,7 +64,7 @@ async def session(
     try:
         async with websockets.connect(ws_url, max_size=2**24) as ws:
             await ws.send(json.dumps({"type": "load", "scenario": SCENARIO}))
-            loaded = json.loads(await ws.recv())
+            loaded = orjson.loads(await ws.recv())
             if loaded.get("type") != "loaded":
                 errors.append(str(loaded)[:200])
                 return
@@ -72,7 +73,7 @@ async def session(
             while time.perf_counter() < end:
                 t0 = time.perf_counter()
                 await ws.send('{"type": "step"}')
-                reply = json.loads(await ws.recv())
+                reply = orjson.loads(await ws.recv())
                 if reply.get("type") == "end":
                     await ws.send('{"type": "seek", "position": -1}')
                     await ws.recv()

@@ -9,8 +9,8 @@ from pathlib import Path
 import jinja2
 import plotly
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from swagger_ui_bundle import swagger_ui_path
 

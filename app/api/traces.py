@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, Request
+import orjson
+from fastapi import APIRouter, Request, Response
 
 from app.scenario import Scenario
 from app.schemas import schemas
@@ -11,17 +12,23 @@ from app.schemas import schemas
 router = APIRouter(prefix="/api", tags=["traces"])
 
 
-def _trace(scenario: Scenario) -> dict[str, Any]:
+def _trace(scenario: Scenario) -> bytes:
     from app.engine import tracer  # imported at start-up by the lifespan; TF stays out of here
 
-    return tracer.run(scenario).to_dict()
+    trace = tracer.run(scenario).to_dict(arrays=True)
+    return orjson.dumps(trace, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
-@router.post("/traces")
-async def create_trace(scenario: Scenario, request: Request) -> dict[str, Any]:
+@router.post(
+    "/traces",
+    response_class=Response,
+    responses={200: {"description": "The verified trace (docs/trace.schema.json)."}},
+)
+async def create_trace(scenario: Scenario, request: Request) -> Response:
     """Run the scenario on Keras and return its verified trace."""
     limiter = request.app.state.tf_limiter
-    return await anyio.to_thread.run_sync(_trace, scenario, limiter=limiter)
+    body = await anyio.to_thread.run_sync(_trace, scenario, limiter=limiter)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/schemas/{name}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +33,10 @@ class Trace:
     transfers: list[list[list[Transfer]]]  # batch -> layer -> row
     notes: list[str]
 
-    def to_dict(self) -> dict[str, Any]:
-        return _to_dict(self)
+    def to_dict(self, arrays: bool = False) -> dict[str, Any]:
+        """The trace as JSON-able data; `arrays=True` keeps numpy float32 arrays instead of
+        lists (for orjson, which writes them fast and in float32's shortest form)."""
+        return _to_dict(self, np.ascontiguousarray if arrays else (lambda a: a.tolist()))
 
 
 def _arrays(
@@ -152,11 +155,14 @@ def _notes(
 
 
 # -- JSON ---------------------------------------------------------------------------------------
-def _state_dict(names: tuple[str, ...], arrays: list[np.ndarray]) -> dict[str, Any]:
-    return {n: a.tolist() for n, a in zip(names, arrays, strict=False)}
+Conv = Callable[[np.ndarray], Any]
 
 
-def _to_dict(t: Trace) -> dict[str, Any]:
+def _state_dict(names: tuple[str, ...], arrays: list[np.ndarray], conv: Conv) -> dict[str, Any]:
+    return {n: conv(a) for n, a in zip(names, arrays, strict=False)}
+
+
+def _to_dict(t: Trace, conv: Conv) -> dict[str, Any]:
     built, spec = t.built, t.scenario.model
     names = [keras_model.STATE_NAMES[ls.kind] for ls in spec.layers]
     gates = [keras_model.GATE_NAMES[ls.kind] for ls in spec.layers]
@@ -165,17 +171,17 @@ def _to_dict(t: Trace) -> dict[str, Any]:
         layers = []
         for i, lr in enumerate(t.results[k]):
             layer: dict[str, Any] = {
-                "initial": _state_dict(names[i], lr.initial),
+                "initial": _state_dict(names[i], lr.initial, conv),
                 "transfers": [tr.to_dict(r) for r, tr in enumerate(t.transfers[k][i])],
-                "h": lr.h.tolist(),
-                "c": None if lr.c is None else lr.c.tolist(),
+                "h": conv(lr.h),
+                "c": None if lr.c is None else conv(lr.c),
                 "gates": None
                 if lr.gates is None
-                else {g: lr.gates[:, :, j].tolist() for j, g in enumerate(gates[i])},
-                "final": _state_dict(names[i], lr.final),
+                else {g: conv(lr.gates[:, :, j]) for j, g in enumerate(gates[i])},
+                "final": _state_dict(names[i], lr.final, conv),
                 "keras_final": None
                 if rec.after[i] is None
-                else _state_dict(names[i], rec.after[i]),  # type: ignore[arg-type]
+                else _state_dict(names[i], rec.after[i], conv),  # type: ignore[arg-type]
             }
             layers.append(layer)
         batches.append(
@@ -198,9 +204,9 @@ def _to_dict(t: Trace) -> dict[str, Any]:
                     }
                     for r, o in enumerate(t.origins[k])
                 ],
-                "inputs": rec.x.tolist(),
+                "inputs": conv(rec.x),
                 "layers": layers,
-                "outputs": None if rec.outputs is None else rec.outputs.tolist(),
+                "outputs": None if rec.outputs is None else conv(rec.outputs),
                 "loss": rec.loss,
                 "max_abs_diff": t.verification.per_batch[k],
             }
@@ -248,7 +254,7 @@ def _to_dict(t: Trace) -> dict[str, Any]:
             {
                 "version": v,
                 "layers": [
-                    {"name": n, "arrays": [a.tolist() for a in arrays]}
+                    {"name": n, "arrays": [conv(a) for a in arrays]}
                     for n, arrays in zip(layer_names, w, strict=True)
                 ],
             }

@@ -10,9 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from app.scenario import Intervention, ResetOp, Scenario, SetStateOp
 
 Trace = dict[str, Any]
+
+
+def _at(array: np.ndarray, step: int) -> np.ndarray:
+    # contiguous: orjson serialises only C-contiguous arrays
+    return np.ascontiguousarray(array[:, step])
 
 
 class SessionError(Exception):
@@ -22,6 +29,8 @@ class SessionError(Exception):
 
 
 class Session:
+    """`compute` returns a trace dict whose arrays are numpy (tracer's to_dict(arrays=True))."""
+
     def __init__(self, compute: Callable[[Scenario], Trace]) -> None:
         self.compute = compute
         self.scenario: Scenario | None = None
@@ -84,14 +93,13 @@ class Session:
         k, step = divmod(position, steps_per_batch)
         batch = t["batches"][k]
         layers = []
-        for layer in batch["layers"]:
+        for layer in batch["layers"]:  # numpy arrays (rows, T, ...): one timestep's slice
+            gates = layer["gates"]
             layers.append(
                 {
-                    "h": [row[step] for row in layer["h"]],
-                    "c": None if layer["c"] is None else [row[step] for row in layer["c"]],
-                    "gates": None
-                    if layer["gates"] is None
-                    else {g: [row[step] for row in v] for g, v in layer["gates"].items()},
+                    "h": _at(layer["h"], step),
+                    "c": None if layer["c"] is None else _at(layer["c"], step),
+                    "gates": None if gates is None else {g: _at(v, step) for g, v in gates.items()},
                     "initial": layer["initial"] if step == 0 else None,
                 }
             )
@@ -100,7 +108,7 @@ class Session:
             "position": position,
             "batch": k,
             "t": step,
-            "inputs": [row[step] for row in batch["inputs"]],
+            "inputs": _at(batch["inputs"], step),
             "boundary": step == 0,
             "layers": layers,
             "max_abs_diff": batch["max_abs_diff"],

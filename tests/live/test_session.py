@@ -1,5 +1,6 @@
 """The session logic on real traces (the engine injected as `compute`)."""
 
+import numpy as np
 import pytest
 
 from app.engine import tracer
@@ -12,7 +13,7 @@ POEM = Scenario.model_validate(
 
 
 def _session() -> Session:
-    s = Session(lambda sc: tracer.run(sc).to_dict())
+    s = Session(lambda sc: tracer.run(sc).to_dict(arrays=True))
     s.load(POEM)
     return s
 
@@ -32,7 +33,8 @@ def test_frame_values_are_the_trace_values() -> None:
     assert trace is not None
     f = s.seek(7)
     assert f is not None
-    assert f["layers"][0]["h"] == [row[2] for row in trace["batches"][1]["layers"][0]["h"]]
+    np.testing.assert_array_equal(f["layers"][0]["h"], trace["batches"][1]["layers"][0]["h"][:, 2])
+    assert f["layers"][0]["h"].shape == (2, 8)
 
 
 def test_step_batch_stops_at_batch_end() -> None:
@@ -51,11 +53,13 @@ def test_reset_now_applies_to_next_batch_and_keeps_the_past() -> None:
     assert summary["batches"][1]["events"] == [{"layer": 0, "kind": "reset"}]
     assert [t["kind"] for t in summary["batches"][1]["transfers"][0]] == ["reset", "reset"]
     assert s.trace is not None and old is not None
-    assert s.trace["batches"][0]["layers"] == old["batches"][0]["layers"]
+    np.testing.assert_array_equal(
+        s.trace["batches"][0]["layers"][0]["h"], old["batches"][0]["layers"][0]["h"]
+    )
 
 
 def test_errors_before_load_and_past_the_end() -> None:
-    s = Session(lambda sc: tracer.run(sc).to_dict())
+    s = Session(lambda sc: tracer.run(sc).to_dict(arrays=True))
     with pytest.raises(SessionError, match="no scenario loaded"):
         s.advance()
     s = _session()
