@@ -134,3 +134,18 @@ def test_phone_width(page: Page, server: str) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the page must not scroll sideways (only the lanes do)"
     shot(page, "07-phone")
+
+
+def test_compare_stateful_with_stateless(page: Page, server: str) -> None:
+    _open(page, server, POEM + "&cmp=stateful&pos=7")
+    expect(page.locator("#compare")).to_be_visible()
+    expect(page.locator("#compare .cmp-title")).to_contain_text("stateful flipped")
+    expect(page.locator("#compare")).to_contain_text("stateless")
+    title = page.locator("#compare .cmp-diff .gtitle")
+    expect(title).to_contain_text("max |Δ| so far")
+    z = page.evaluate("document.querySelector('#compare .cmp-diff').data[0].z")
+    first_batch = [abs(v) for unit in z for v in unit[:5]]
+    second_batch = [abs(v) for unit in z for v in unit[5:8]]
+    assert max(first_batch) == 0  # same data, same weights, both start from zeros
+    assert max(second_batch) > 1e-3  # carried state vs zeros
+    shot(page, "08-compare")

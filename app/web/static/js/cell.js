@@ -1,3 +1,5 @@
+import { drawCell } from "./diagram.js";
+
 // The cell at the current timestep for the selected row: gate values per unit and the update
 // written out with the real numbers of the first units.
 
@@ -36,6 +38,7 @@ export class CellView {
     const row = Math.min(store.row, L.h.length - 1);
     this.where.textContent = `— ${layer.kind}, layer ${store.layer}, row ${row}, batch ${f.batch}, t = ${f.t}`;
     const prev = this.previous(store, f, row);
+    const unit = Math.min(store.unit || 0, layer.units - 1);
     const table = document.createElement("table");
     table.className = "gates";
     const head = table.insertRow();
@@ -43,7 +46,14 @@ export class CellView {
     const units = Math.min(layer.units, 16);
     for (let u = 0; u < units; u++) {
       const th = document.createElement("th");
-      th.textContent = u;
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "unit-pick";
+      b.textContent = u;
+      b.title = `draw unit ${u} in the diagram`;
+      b.setAttribute("aria-pressed", String(u === unit));
+      b.addEventListener("click", () => { store.unit = u; this.render(store); });
+      th.append(b);
       head.append(th);
     }
     const addRow = (name, title, values, lo, hi) => {
@@ -66,20 +76,24 @@ export class CellView {
       if (prev.c) addRow("c₋₁", "previous c", prev.c, -1, 1);
       addRow("c", "new c", L.c[row], -1, 1);
     }
+    const pick = (a) => (a ? a[unit] : null);
+    this.root.append(drawCell(layer.kind,
+      Object.fromEntries(Object.entries(L.gates || {}).map(([k, v]) => [k, v[row][unit]])),
+      { h: pick(prev.h), c: pick(prev.c) }, { h: L.h[row][unit], c: L.c ? L.c[row][unit] : null }, unit));
     this.root.append(table);
     const eq = document.createElement("pre");
     eq.className = "equation";
-    const u = 0;
+    const u = unit;
     if (layer.kind === "LSTM") {
       const { i, f: fg, g, o } = Object.fromEntries(Object.entries(L.gates).map(([k, v]) => [k, v[row][u]]));
-      eq.textContent = `unit 0:\n  c = f·c₋₁ + i·g\n    = ${fmt(fg)}·${fmt(prev.c?.[u])} + ${fmt(i)}·${fmt(g)} = ${fmt(L.c[row][u])}\n` +
+      eq.textContent = `unit ${u}:\n  c = f·c₋₁ + i·g\n    = ${fmt(fg)}·${fmt(prev.c?.[u])} + ${fmt(i)}·${fmt(g)} = ${fmt(L.c[row][u])}\n` +
         `  h = o·tanh(c)\n    = ${fmt(o)}·tanh(${fmt(L.c[row][u])}) = ${fmt(L.h[row][u])}`;
     } else if (layer.kind === "GRU") {
       const z = L.gates.z[row][u];
       const hh = L.gates.hh[row][u];
-      eq.textContent = `unit 0:\n  h = z·h₋₁ + (1−z)·h̃\n    = ${fmt(z)}·${fmt(prev.h?.[u])} + ${fmt(1 - z)}·${fmt(hh)} = ${fmt(L.h[row][u])}`;
+      eq.textContent = `unit ${u}:\n  h = z·h₋₁ + (1−z)·h̃\n    = ${fmt(z)}·${fmt(prev.h?.[u])} + ${fmt(1 - z)}·${fmt(hh)} = ${fmt(L.h[row][u])}`;
     } else {
-      eq.textContent = `unit 0:\n  h = tanh(x·W + h₋₁·U + b) = ${fmt(L.h[row][u])}`;
+      eq.textContent = `unit ${u}:\n  h = tanh(x·W + h₋₁·U + b) = ${fmt(L.h[row][u])}`;
     }
     this.root.append(eq);
     if (f.t === 0) {

@@ -7,6 +7,7 @@ import { Store } from "./store.js";
 import { LanesView } from "./lanes.js";
 import { HeatmapView } from "./heatmap.js";
 import { CellView } from "./cell.js";
+import { Compare } from "./compare.js";
 
 const $ = (id) => document.getElementById(id);
 const app = $("app");
@@ -19,6 +20,7 @@ let drawPending = false;
 const lanes = new LanesView($("lanes"), (row) => select(store.layer, row));
 const heatmap = new HeatmapView($("heatmap"));
 const cell = new CellView($("cell"), $("cell-where"));
+const compare = new Compare($("compare"), showMessage);
 const controls = new Controls($("controls"), JSON.parse(app.dataset.presets), (p) => {
   params = { ...params, ...p, pos: "-1" };
   history.pushState(null, "", urlFromParams(params));
@@ -42,6 +44,8 @@ function load() {
   showMessage(null);
   store.clear();
   socket.send({ type: "load", scenario: scenarioFromParams(params) });
+  $("cmp").value = params.cmp;
+  compare.start(params.cmp, scenarioFromParams(params));
 }
 
 function onMessage(m) {
@@ -87,6 +91,8 @@ function draw() {
   lanes.update(store);
   heatmap.render(store);
   cell.render(store);
+  compare.follow(store.position);
+  compare.draw(store);
   const T = store.T;
   const k = Math.floor(store.position / T);
   $("where").textContent = store.position < 0 ? `${store.summary.batches.length} batches × ${T} timesteps — press ▶` :
@@ -112,6 +118,7 @@ function select(layer, row) {
   $("sel-layer").value = String(layer);
   $("sel-row").value = String(row);
   lanes.render(store);
+  compare.select(layer, row, store);
   draw();
 }
 
@@ -164,6 +171,12 @@ $("back").addEventListener("click", () => {
   if (store.position >= 0) socket.send({ type: "seek", position: store.position - 1 });
 });
 $("reset-now").addEventListener("click", () => socket.send({ type: "reset_states" }));
+$("cmp").addEventListener("change", (e) => {
+  params.cmp = e.target.value;
+  history.replaceState(null, "", urlFromParams(params));
+  compare.start(params.cmp, scenarioFromParams(params));
+  compare.follow(store.position);
+});
 $("sel-layer").addEventListener("change", (e) => select(Number(e.target.value), store.row));
 $("sel-row").addEventListener("change", (e) => select(store.layer, Number(e.target.value)));
 window.addEventListener("popstate", () => {

@@ -7,7 +7,7 @@ export const DEFAULTS = {
   preset: "poem", n: "1", len: "40", tsteps: "2", lahead: "1",
   text: "To be, or not to be, that is the question.",
   layers: "LSTM.8.s", bs: "2", ts: "5", layout: "lanes", shuffle: "0", partial: "keep",
-  op: "call", epochs: "1", fitshuffle: "0", reset: "never", every: "2", seed: "0",
+  op: "call", epochs: "1", fitshuffle: "0", reset: "never", every: "2", seed: "0", cmp: "",
 };
 
 export function parseLayers(text) {

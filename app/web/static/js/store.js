@@ -7,6 +7,7 @@ export class Store {
     this.position = -1;
     this.layer = 0;
     this.row = 0;
+    this.unit = 0;
   }
 
   load(summary) {

@@ -1,0 +1,108 @@
+// Compare: the same data and weights (same seed) run a second time with one setting flipped,
+// side by side, with the difference of the selected row's h over time.
+
+import { LiveSocket } from "./socket.js";
+import { Store } from "./store.js";
+import { LanesView } from "./lanes.js";
+
+export const VARIANTS = {
+  stateful: { label: "stateful flipped on every layer", apply: (s) => { s.model.layers.forEach((l) => { l.stateful = !l.stateful; }); } },
+  shuffle: { label: "shuffle flipped", apply: (s) => { s.batching.shuffle = !s.batching.shuffle; } },
+  layout: { label: "layout flipped (lanes ↔ consecutive)", apply: (s) => { s.batching.layout = s.batching.layout === "lanes" ? "consecutive" : "lanes"; } },
+};
+
+export class Compare {
+  constructor(section, onError) {
+    this.section = section;
+    this.onError = onError;
+    this.store = new Store();
+    this.lanes = new LanesView(section.querySelector(".cmp-lanes"), () => {});
+    this.diff = section.querySelector(".cmp-diff");
+    this.title = section.querySelector(".cmp-title");
+    this.badge = section.querySelector(".cmp-badge");
+    this.socket = null;
+    this.variant = null;
+  }
+
+  start(variant, scenario) {
+    this.variant = variant;
+    this.section.hidden = !variant;
+    if (!variant) return;
+    const b = structuredClone(scenario);
+    VARIANTS[variant].apply(b);
+    this.title.textContent = `B: ${VARIANTS[variant].label}`;
+    if (!this.socket) this.socket = new LiveSocket((m) => this.onMessage(m), () => {});
+    this.store.clear();
+    this.store.summary = null;
+    this.pending = null;
+    this.socket.send({ type: "load", scenario: b });
+  }
+
+  /** Keep B's cursor on A's: step forward (so every frame arrives) or seek back. */
+  follow(position) {
+    if (!this.variant) return;
+    this.pending = position;
+    if (!this.store.summary) return;
+    const target = Math.min(position, this.store.steps - 1);
+    if (target > this.sent) this.socket.send({ type: "step", count: target - this.sent });
+    else if (target < this.sent) this.socket.send({ type: "seek", position: target });
+    this.sent = target;
+  }
+
+  onMessage(m) {
+    if (m.type === "loaded") {
+      this.store.load(m);
+      this.sent = m.position;
+      this.lanes.render(this.store);
+      this.badge.textContent = `✓ verified, max |Δ| = ${m.verification.max_abs_diff.toExponential(1)}`;
+      if (this.pending !== null) this.follow(this.pending);
+    } else if (m.type === "frame") {
+      this.store.add(m);
+      this.draw();
+    } else if (m.type === "paused") {
+      this.store.position = m.position;
+      this.draw();
+    } else if (m.type === "error") {
+      this.onError({ ...m, message: `B: ${m.message}` });
+    }
+  }
+
+  select(layer, row, a) {
+    this.store.layer = layer;
+    this.store.row = row;
+    this.lanes.render(this.store);
+    this.draw(a);
+  }
+
+  draw(a = this.a) {
+    if (a) this.a = a;
+    if (!this.store.summary || !this.a || !this.a.summary) return;
+    this.lanes.update(this.store);
+    const A = this.a;
+    const xs = [];
+    const units = A.summary.model.layers[A.layer].units;
+    const z = Array.from({ length: units }, () => []);
+    let worst = 0;
+    for (let p = 0; p <= Math.min(A.position, this.store.position); p++) {
+      const fa = A.frames.get(p);
+      const fb = this.store.frames.get(p);
+      if (!fa || !fb) continue;
+      const ha = fa.layers[A.layer].h[Math.min(A.row, fa.layers[A.layer].h.length - 1)];
+      const hb = fb.layers[A.layer].h[Math.min(A.row, fb.layers[A.layer].h.length - 1)];
+      xs.push(p);
+      for (let u = 0; u < units; u++) {
+        const d = ha[u] - hb[u];
+        z[u].push(d);
+        worst = Math.max(worst, Math.abs(d));
+      }
+    }
+    if (!window.Plotly) return;
+    window.Plotly.react(this.diff, [{ type: "heatmap", z, x: xs, colorscale: "RdBu", zmin: -Math.max(worst, 0.05), zmax: Math.max(worst, 0.05), hovertemplate: "t=%{x} unit %{y}: Δh=%{z:.4f}<extra></extra>" }], {
+      title: { text: `h(A) − h(B), row ${A.row}: max |Δ| so far = ${worst.toFixed(4)}`, font: { size: 13 } },
+      margin: { l: 44, r: 10, t: 30, b: 34 }, height: 200,
+      xaxis: { range: [-0.5, Math.max(A.steps, 1) - 0.5], title: { text: "timestep (all batches)" } },
+      yaxis: { autorange: "reversed", title: { text: "unit" } },
+      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#f4f4f4",
+    }, { displayModeBar: false, responsive: true });
+  }
+}
