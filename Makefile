@@ -37,6 +37,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/trace_speed.py
+	$(BIN)/python benchmarks/live_latency.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
@@ -44,3 +45,4 @@ clean:
 docs: $(STAMP)
 	$(BIN)/lstm-state-lab schema scenario > docs/scenario.schema.json
 	$(BIN)/lstm-state-lab schema trace > docs/trace.schema.json
+	$(BIN)/lstm-state-lab schema live > docs/live.schema.json

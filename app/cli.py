@@ -93,8 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_trace)
     p = sub.add_parser("presets", help="list the data presets")
     p.set_defaults(func=_presets)
-    p = sub.add_parser("schema", help="print the JSON Schema of the scenario or the trace")
-    p.add_argument("which", choices=["scenario", "trace"])
+    p = sub.add_parser(
+        "schema", help="print the JSON Schema of the scenario, the trace or the live commands"
+    )
+    p.add_argument("which", choices=["scenario", "trace", "live"])
     p.set_defaults(func=_schema)
     p = sub.add_parser("serve", help="run the web server")
     p.add_argument("--host", default="127.0.0.1")

@@ -148,4 +148,10 @@ class TraceDoc(_Doc):
 
 
 def schemas() -> dict[str, dict[str, Any]]:
-    return {"scenario": Scenario.model_json_schema(), "trace": TraceDoc.model_json_schema()}
+    from app.live.protocol import COMMAND
+
+    return {
+        "scenario": Scenario.model_json_schema(),
+        "trace": TraceDoc.model_json_schema(),
+        "live": COMMAND.json_schema(),
+    }
