@@ -38,6 +38,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/trace_speed.py
 	$(BIN)/python benchmarks/live_latency.py
+	$(BIN)/python benchmarks/browser_frames.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
