@@ -28,7 +28,10 @@ ARGS = [
 ]
 PROBE = """() => new Promise((done) => {
   const gaps = []; let last = performance.now(); const until = last + 2500;
-  function tick(t) { gaps.push(t - last); last = t; if (t < until) requestAnimationFrame(tick); else done(gaps); }
+  function tick(t) {
+    gaps.push(t - last); last = t;
+    if (t < until) requestAnimationFrame(tick); else done(gaps);
+  }
   requestAnimationFrame(tick);
 })"""
 
