@@ -19,7 +19,17 @@ from app.scenario import ResetOp, Scenario, SetStateOp
 
 router = APIRouter(tags=["live"])
 log = logging.getLogger(__name__)
-SEND_TIMEOUT_S = 20.0  # a client that stops reading is dropped, not buffered for
+SEND_TIMEOUT_S = 20.0
+_TAGS = {
+    "load",
+    "step",
+    "step_batch",
+    "play",
+    "pause",
+    "seek",
+    "reset_states",
+    "set_state",
+}  # a client that stops reading is dropped, not buffered for
 
 
 def _compute(scenario: Scenario) -> dict[str, Any]:
@@ -33,9 +43,17 @@ def _error(kind: str, message: str, **detail: Any) -> dict[str, Any]:
 
 
 def _validation(exc: ValidationError) -> dict[str, Any]:
+    def field(loc: tuple[Any, ...]) -> str:
+        # drop the command tag and "scenario": users know `batching.batch_size`
+        parts = [str(p) for p in loc]
+        if parts and parts[0] in _TAGS:
+            parts = parts[1:]
+        if parts[:1] == ["scenario"]:
+            parts = parts[1:]
+        return ".".join(parts)
+
     errors = [
-        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-        for e in exc.errors(include_url=False)
+        {"field": field(e["loc"]), "message": e["msg"]} for e in exc.errors(include_url=False)
     ]
     first = errors[0] if errors else {"field": "", "message": "invalid message"}
     return _error("invalid_message", f"{first['field']}: {first['message']}", errors=errors)

@@ -150,7 +150,10 @@ class Session:
             raise SessionError("no scenario loaded")
         before = self.next_batch()
         if before >= len(self._trace()["batches"]):
-            raise SessionError("the run is over: nothing left to apply this to")
+            raise SessionError(
+                "no batch comes after the current one: reset_states() / set_state now would "
+                "apply to the next batch, and there is none"
+            )
         schedule = self.scenario.schedule.model_copy(
             update={
                 "interventions": [

@@ -63,7 +63,7 @@ def test_two_sessions_do_not_share_state(client: TestClient) -> None:
         (
             '{"type": "load", "scenario": {"batching": {"batch_size": 99}}}',
             "invalid_message",
-            "scenario.batching.batch_size",
+            "batching.batch_size: Input should be less than or equal to 64",
         ),
         ('{"type": "step"}', "session", "no scenario loaded"),
         (

@@ -23,6 +23,7 @@ def test_page_loads_offline_and_verified(page: Page, server: str) -> None:
     expect(page.locator("#lanes .col-head")).to_have_text(["batch 0", "batch 1"])
     expect(page.locator("#lanes")).to_contain_text("床前明月光")
     expect(page.locator(".arrow.continues")).to_have_count(2)
+    expect(page.locator("#explain")).to_contain_text("2 of 2 continue")
     html = page.content()
     assert "cdn" not in html.lower() and "https://" not in html
     shot(page, "01-poem-loaded")
@@ -30,7 +31,7 @@ def test_page_loads_offline_and_verified(page: Page, server: str) -> None:
 
 def test_boundary_is_explained_in_the_inspector(page: Page, server: str) -> None:
     _open(page, server, POEM + "&pos=4")
-    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 5/5")
+    expect(page.locator("#where")).to_have_text("batch 0, t = 4 · step 5 of 10")
     page.locator("#step").click()
     expect(page.locator("#cell")).to_contain_text("row 0 of the previous batch (continues)")
 
@@ -38,12 +39,12 @@ def test_boundary_is_explained_in_the_inspector(page: Page, server: str) -> None
 def test_step_moves_exactly_one_timestep(page: Page, server: str) -> None:
     _open(page, server, POEM)
     page.locator("#step").click()
-    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 1/5")
+    expect(page.locator("#where")).to_have_text("batch 0, t = 0 · step 1 of 10")
     page.keyboard.press("ArrowRight")
-    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 2/5")
+    expect(page.locator("#where")).to_have_text("batch 0, t = 1 · step 2 of 10")
     expect(page.locator("#lanes .t.now")).to_have_text(["前", "头"])
     page.keyboard.press("ArrowLeft")
-    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 1/5")
+    expect(page.locator("#where")).to_have_text("batch 0, t = 0 · step 1 of 10")
     expect(page).to_have_url(re.compile(r"pos=0"))
 
 
@@ -51,7 +52,7 @@ def test_play_animates_across_the_boundary(page: Page, server: str) -> None:
     _open(page, server, POEM)
     page.locator("#speed").fill("30")
     page.locator("#play").click()
-    expect(page.locator("#where")).to_contain_text("batch 2/2", timeout=10_000)
+    expect(page.locator("#where")).to_contain_text("batch 1,", timeout=10_000)
     expect(page.locator("#where")).to_contain_text("end of run", timeout=10_000)
     expect(page.locator("#lanes .cell.done")).to_have_count(2)
     heat = page.evaluate("document.getElementById('heatmap').data[0].z[0].length")
@@ -62,12 +63,12 @@ def test_play_animates_across_the_boundary(page: Page, server: str) -> None:
 def test_reset_now_puts_a_barrier_and_zeros(page: Page, server: str) -> None:
     _open(page, server, POEM)
     page.locator("#step-batch").click()
-    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 5/5")
+    expect(page.locator("#where")).to_have_text("batch 0, t = 4 · step 5 of 10")
     page.keyboard.press("r")
     expect(page.locator("#lanes .barrier")).to_have_count(1)
-    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 5/5")  # the past stays
+    expect(page.locator("#where")).to_have_text("batch 0, t = 4 · step 5 of 10")  # the past stays
     page.locator("#step").click()
-    expect(page.locator("#where")).to_have_text("batch 2/2, timestep 1/5")
+    expect(page.locator("#where")).to_have_text("batch 1, t = 0 · step 6 of 10")
     expect(page.locator("#cell")).to_contain_text("zeros (reset_states())")
     prev = page.locator(".gates tr:has(th:text-is('h₋₁')) td")
     expect(prev).to_have_count(8)
@@ -83,6 +84,8 @@ def test_shuffle_shows_other_sequence_arrows(page: Page, server: str) -> None:
     _open(page, server, "/?preset=ramp&n=4&len=20&bs=4&ts=5&shuffle=1")
     expect(page.locator(".arrow.other_sequence")).not_to_have_count(0)
     expect(page.locator("#lanes")).to_contain_text("other seq")
+    expect(page.locator("#explain")).to_contain_text("went on into a different sequence")
+    expect(page.locator("#explain")).to_contain_text("turn shuffle off")
     shot(page, "04-shuffle")
 
 
@@ -95,7 +98,7 @@ def test_partial_batch_padding_and_note(page: Page, server: str) -> None:
 
 def test_url_round_trips_the_configuration(page: Page, server: str) -> None:
     _open(page, server, "/?preset=ramp&len=30&bs=3&ts=4&layers=GRU.5.s,LSTM.3.n&layer=1&pos=6")
-    expect(page.locator("#where")).to_have_text("batch 2/2, timestep 3/4")
+    expect(page.locator("#where")).to_have_text("batch 1, t = 2 · step 7 of 8")
     expect(page.locator("select[name=preset]")).to_have_value("ramp")
     expect(page.locator("input[name=bs]")).to_have_value("3")
     expect(page.locator("#layers .layer select").first).to_have_value("GRU")
@@ -124,13 +127,28 @@ def test_keras_refusal_is_shown_in_its_words(page: Page, server: str) -> None:
     page.goto(server + "/?preset=ramp&len=40&layout=consecutive&bs=3&ts=4")
     expect(page.locator("#message")).to_contain_text("Keras refused")
     expect(page.locator("#message")).to_contain_text("Expected batch size: 3")
+    expect(page.locator("#message")).to_contain_text("Last partial batch: drop")
+    expect(page.locator("#step")).to_be_disabled()  # nothing ran: nothing to step through
+    page.locator("select[name=partial]").select_option("drop")
+    page.locator("#apply").click()
+    expect(page.locator("#badge")).to_contain_text("verified against Keras")
+    expect(page.locator("#message")).to_be_hidden()
+
+
+def test_reset_during_play_pauses_cleanly(page: Page, server: str) -> None:
+    _open(page, server, "/?preset=ramp&len=60&bs=2&ts=5")
+    page.locator("#play").click()
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "true")
+    page.locator("#reset-now").click()
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("#lanes .barrier")).to_have_count(1)
 
 
 @pytest.mark.parametrize("page", [(390, 844)], indirect=True)
 def test_phone_width(page: Page, server: str) -> None:
     _open(page, server, POEM)
     page.locator("#step").click()
-    expect(page.locator("#where")).to_have_text("batch 1/2, timestep 1/5")
+    expect(page.locator("#where")).to_have_text("batch 0, t = 0 · step 1 of 10")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the page must not scroll sideways (only the lanes do)"
     shot(page, "07-phone")

@@ -66,5 +66,5 @@ def test_errors_before_load_and_past_the_end() -> None:
     with pytest.raises(SessionError, match="position must be < 10"):
         s.seek(10)
     s.seek(9)
-    with pytest.raises(SessionError, match="the run is over"):
+    with pytest.raises(SessionError, match="no batch comes after the current one"):
         s.intervene(ResetOp(op="reset_states"))

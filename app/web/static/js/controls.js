@@ -84,5 +84,6 @@ export class Controls {
     const ts = this.form.elements.ts;
     ts.disabled = preset === "moving_average";
     ts.title = ts.disabled ? "moving_average: timesteps = lahead" : "";
+    if (ts.disabled) ts.value = this.form.elements.lahead.value;
   }
 }

@@ -42,7 +42,7 @@ function value(svg, x, y, text, anchor = "start") {
 }
 
 export function drawCell(kind, gates, prev, now, u) {
-  const svg = el("svg", { viewBox: "0 0 520 235", class: "diagram", role: "img",
+  const svg = el("svg", { viewBox: "0 0 560 235", class: "diagram", role: "img",
     "aria-label": `${kind} cell, unit ${u}` });
   const inputs = (xs) => {
     wire(svg, `M20 215 H${Math.max(...xs)}`);
@@ -50,11 +50,11 @@ export function drawCell(kind, gates, prev, now, u) {
   };
   if (kind === "LSTM") {
     const [i, f, g, o] = ["i", "f", "g", "o"].map((k) => gates[k]);
-    wire(svg, "M20 40 H500");                         // the carry line: c
+    wire(svg, "M20 40 H540");                         // the carry line: c
     wire(svg, "M130 151 V51");                        // f -> ×
     wire(svg, "M220 151 V105 H254 M310 151 V105 H276 M265 94 V51"); // i·g -> +
     wire(svg, "M450 40 V85 M450 109 V124");           // c -> tanh -> ×
-    wire(svg, "M400 151 V135 H439 M461 135 H500");    // o -> × -> h
+    wire(svg, "M400 151 V135 H439 M461 135 H540");    // o -> × -> h
     inputs([130, 220, 310, 400]);
     node(svg, 130, 40, "×");
     node(svg, 265, 40, "+");
@@ -67,12 +67,12 @@ export function drawCell(kind, gates, prev, now, u) {
     box(svg, 310, 170, "g  tanh", g, -1, 1, "candidate");
     box(svg, 400, 170, "o  σ", o, 0, 1, "output gate");
     value(svg, 22, 30, `c₋₁ = ${f3(prev.c)}`);
-    value(svg, 500, 30, `c = ${f3(now.c)}`, "end");
-    value(svg, 500, 153, `h = ${f3(now.h)}`, "end");
+    value(svg, 552, 30, `c = ${f3(now.c)}`, "end");
+    value(svg, 470, 156, `h = ${f3(now.h)}`);
     value(svg, 22, 231, `[h₋₁ = ${f3(prev.h)}, x]`);
   } else if (kind === "GRU") {
     const [z, r, hh] = ["z", "r", "hh"].map((k) => gates[k]);
-    wire(svg, "M20 40 H500");                         // h₋₁ ... h
+    wire(svg, "M20 40 H540");                         // h₋₁ ... h
     wire(svg, "M150 151 V51");                        // z -> ×
     wire(svg, "M182 170 H230 V105 H319");             // z -> (1−z) ×
     wire(svg, "M330 151 V116 M330 94 V51");           // h̃ -> × -> +
@@ -85,18 +85,18 @@ export function drawCell(kind, gates, prev, now, u) {
     box(svg, 240, 170, "r  σ", r, 0, 1, "reset gate");
     box(svg, 330, 170, "h̃  tanh", hh, -1, 1, "candidate");
     value(svg, 22, 30, `h₋₁ = ${f3(prev.h)}`);
-    value(svg, 500, 30, `h = ${f3(now.h)}`, "end");
+    value(svg, 552, 30, `h = ${f3(now.h)}`, "end");
     value(svg, 160, 80, "z·h₋₁");
     value(svg, 236, 98, "1−z");
     value(svg, 340, 80, "+ (1−z)·h̃");
     value(svg, 22, 231, `[h₋₁, x]`);
   } else {
-    wire(svg, "M20 40 H260 V95 M260 125 V189 M290 110 H500");
+    wire(svg, "M20 40 H260 V95 M260 125 V189 M290 110 H540");
     inputs([260]);
     svg.append(el("rect", { x: 230, y: 95, width: 60, height: 30, rx: 6, fill: fill(now.h, -1, 1), class: "tanh" }));
     svg.append(el("text", { x: 260, y: 115, "text-anchor": "middle", class: "op-sym" }, "tanh"));
     value(svg, 22, 30, `h₋₁ = ${f3(prev.h)}`);
-    value(svg, 500, 102, `h = ${f3(now.h)}`, "end");
+    value(svg, 552, 102, `h = ${f3(now.h)}`, "end");
     value(svg, 22, 231, "x");
   }
   return svg;

@@ -2,14 +2,30 @@
 // mismatches show as breaks at the boundary lines.
 
 const RESET = "#b2182b";
+const SHORT = { gap: "gap", overlap: "overlap", other_sequence: "other seq", padding: "pad" };
 const BOUNDARY = "#888";
+
+const MIN_INTERVAL_MS = 100; // a full heatmap redraw costs ~12 ms at 64 units: ≤ 10 per second
 
 export class HeatmapView {
   constructor(root) {
     this.root = root;
+    this.last = 0;
+    this.timer = null;
+  }
+
+  /** Redraw now if the last redraw is old enough, else once when it is (trailing). */
+  schedule(store) {
+    const wait = this.last + MIN_INTERVAL_MS - performance.now();
+    if (wait <= 0) {
+      this.render(store);
+      return;
+    }
+    if (!this.timer) this.timer = setTimeout(() => { this.timer = null; this.render(store); }, wait);
   }
 
   render(store) {
+    this.last = performance.now();
     if (!window.Plotly || !store.summary) return;
     const s = store.summary;
     const layer = s.model.layers[store.layer];
@@ -29,7 +45,10 @@ export class HeatmapView {
         if (hasC) zc[u].push(L.c[row][u]);
       }
     }
-    const common = { type: "heatmap", colorscale: "RdBu", zmin: -1, zmax: 1, x: xs, hovertemplate: "t=%{x} unit %{y}: %{z:.4f}<extra></extra>" };
+    // Colours scaled to what is on screen (values are often ±0.1): the bar shows the scale.
+    let top = 0.05;
+    for (const rows of [zh, zc]) for (const r of rows) for (const v of r) top = Math.max(top, Math.abs(v));
+    const common = { type: "heatmap", colorscale: "RdBu", zmin: -top, zmax: top, x: xs, hovertemplate: "t=%{x} unit %{y}: %{z:.4f}<extra></extra>" };
     const data = [{ ...common, z: zh, yaxis: "y", name: "h", colorbar: { len: hasC ? 0.45 : 0.9, y: hasC ? 0.77 : 0.5, thickness: 10 } }];
     if (hasC) data.push({ ...common, z: zc, yaxis: "y2", name: "c", showscale: false });
     const shapes = [];
@@ -40,15 +59,15 @@ export class HeatmapView {
       const reset = tr.kind === "reset";
       shapes.push({ type: "line", x0: x, x1: x, yref: "paper", y0: 0, y1: 1, line: { color: reset ? RESET : BOUNDARY, width: reset ? 3 : 1, dash: tr.kind === "continues" ? "dot" : reset ? "solid" : "dash" } });
       if (tr.kind !== "continues" && k * T <= store.position + 1) {
-        annotations.push({ x, yref: "paper", y: 1.02, text: tr.kind === "mismatch" ? tr.reason : tr.kind === "reset" ? "0" : tr.kind, showarrow: false, font: { size: 11, color: reset ? RESET : "#444" } });
+        annotations.push({ x, yref: "paper", y: 1.02, text: tr.kind === "mismatch" ? SHORT[tr.reason] : tr.kind === "reset" ? "0" : tr.kind, textangle: -30, showarrow: false, font: { size: 11, color: reset ? RESET : "#444" } });
       }
     }
     const layout = {
       margin: { l: 44, r: 10, t: 22, b: 40 },
       height: hasC ? 330 : 200,
-      xaxis: { anchor: hasC ? "y2" : "y", title: { text: "timestep (all batches)" }, range: [-0.5, Math.max(store.steps, 1) - 0.5], zeroline: false },
-      yaxis: { title: { text: "h" }, domain: hasC ? [0.55, 1] : [0, 1], autorange: "reversed", dtick: layer.units > 16 ? undefined : 1 },
-      yaxis2: { title: { text: "c" }, domain: [0, 0.45], autorange: "reversed", dtick: layer.units > 16 ? undefined : 1 },
+      xaxis: { anchor: hasC ? "y2" : "y", title: { text: "step (all batches, from 0)" }, range: [-0.5, Math.max(store.steps, 1) - 0.5], zeroline: false },
+      yaxis: { title: { text: "h · unit" }, domain: hasC ? [0.55, 1] : [0, 1], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > 16 ? undefined : 1 },
+      yaxis2: { title: { text: "c · unit" }, domain: [0, 0.45], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > 16 ? undefined : 1 },
       shapes, annotations,
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#f4f4f4",
     };

@@ -3,7 +3,7 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const CELL_H = 34;
-const GAP_X = 54;
+const GAP_X = 66;
 const PAD = 28;
 const LEFT = 40; // room for the row labels
 
@@ -20,7 +20,13 @@ function tokensOf(summary, row) {
   return row.positions.map((p) => tokens[p] ?? "?");
 }
 
-const REASON_LABEL = { gap: "gap", overlap: "overlap", other_sequence: "other seq", padding: "padding" };
+const REASON_LABEL = { gap: "gap", overlap: "overlap", other_sequence: "other seq", padding: "pad" };
+const REASON_TITLE = {
+  gap: "the next window starts after positions the state never saw",
+  overlap: "the next window repeats positions the state already saw",
+  other_sequence: "the state goes on into a row that holds another sequence",
+  padding: "Keras filled this row from another row of a partial batch",
+};
 
 export class LanesView {
   constructor(root, onSelect) {
@@ -43,6 +49,7 @@ export class LanesView {
     const svg = el("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img",
       "aria-label": `${s.batches.length} batches of ${rows} rows` });
     this.svg = svg;
+    this.drawnK = undefined; // a new picture: the next update redraws every column
     this.cells = [];
     this.tokens = [];
     s.batches.forEach((b, k) => {
@@ -71,7 +78,10 @@ export class LanesView {
           text.append(span);
           return span;
         });
-        if (row.padding) text.append(el("tspan", { class: "pad-note" }, " (copy of row 0)"));
+        if (row.padding) {
+          text.append(el("tspan", { class: "pad-note" }, " (copy)"));
+          g.append(el("title", {}, "padding: Keras fed row 0's sample into this row too"));
+        }
         g.append(text);
         g.addEventListener("click", () => this.onSelect(r));
         svg.append(g);
@@ -90,7 +100,9 @@ export class LanesView {
     const label = (text, cls) => svg.append(el("text", { x: (x0 + x1) / 2, y: yMid - 5, class: `arrow-label ${cls}`, "text-anchor": "middle" }, text));
     if (tr.kind === "continues" || tr.kind === "mismatch") {
       if (k === 0) return;
-      svg.append(el("line", { x1: x0, y1: yMid, x2: x1, y2: yMid, class: `arrow ${tr.kind} ${tr.reason || ""}`, "marker-end": "url(#head)" }));
+      const line = el("line", { x1: x0, y1: yMid, x2: x1, y2: yMid, class: `arrow ${tr.kind} ${tr.reason || ""}`, "marker-end": `url(#head-${tr.kind})` });
+      line.append(el("title", {}, tr.kind === "continues" ? "continues: same sequence, next positions" : `mismatch: ${REASON_TITLE[tr.reason]}`));
+      svg.append(line);
       if (tr.kind === "mismatch") {
         const gap = tr.reason === "gap" ? ` +${tr.gap}` : tr.reason === "overlap" ? ` ${tr.gap}` : "";
         label(`✗ ${REASON_LABEL[tr.reason]}${gap}`, "mismatch");
@@ -111,20 +123,30 @@ export class LanesView {
     if (!this.svg) return;
     if (!this.svg.querySelector("defs")) {
       const defs = el("defs");
-      const m = el("marker", { id: "head", markerWidth: 7, markerHeight: 7, refX: 6, refY: 3.5, orient: "auto" });
-      m.append(el("path", { d: "M0,0 L7,3.5 L0,7 z", class: "arrowhead" }));
-      defs.append(m);
+      for (const kind of ["continues", "mismatch"]) {
+        const m = el("marker", { id: `head-${kind}`, markerWidth: 7, markerHeight: 7, refX: 6, refY: 3.5, orient: "auto" });
+        m.append(el("path", { d: "M0,0 L7,3.5 L0,7 z", class: `arrowhead ${kind}` }));
+        defs.append(m);
+      }
       this.svg.prepend(defs);
     }
-    for (const n of this.svg.querySelectorAll(".now, .done, .selected")) n.classList.remove("now", "done", "selected");
     const T = store.summary.model.timesteps;
     const k = store.position < 0 ? -1 : Math.floor(store.position / T);
     const t = store.position - k * T;
-    this.cells.forEach((col, kk) => col.forEach((g, r) => {
-      if (kk < k) g.classList.add("done");
-      if (kk === k) g.classList.add("now");
-      if (r === store.row) g.classList.add("selected");
-    }));
+    // Only the columns that can change are touched (the old and the new current batch),
+    // unless the selected row changed: 32 rows x 16 batches stays cheap per frame.
+    const full = this.drawnRow !== store.row || this.drawnK === undefined || Math.abs(k - this.drawnK) > 1;
+    const cols = full ? this.cells.map((_, kk) => kk) : [...new Set([this.drawnK, k])].filter((kk) => kk >= 0);
+    for (const kk of cols) {
+      (this.cells[kk] || []).forEach((g, r) => {
+        g.classList.toggle("done", kk < k);
+        g.classList.toggle("now", kk === k);
+        g.classList.toggle("selected", r === store.row);
+      });
+      for (const spans of this.tokens[kk] || []) spans.forEach((span) => span.classList.remove("now", "done"));
+    }
+    this.drawnK = k;
+    this.drawnRow = store.row;
     if (k >= 0) {
       for (const spans of this.tokens[k]) spans.forEach((span, tt) => {
         if (tt === t) span.classList.add("now");

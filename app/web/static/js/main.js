@@ -8,6 +8,7 @@ import { LanesView } from "./lanes.js";
 import { HeatmapView } from "./heatmap.js";
 import { CellView } from "./cell.js";
 import { Compare } from "./compare.js";
+import { explain } from "./explain.js";
 
 const $ = (id) => document.getElementById(id);
 const app = $("app");
@@ -16,12 +17,15 @@ let params = paramsFromUrl(location.search);
 let playing = false;
 let restoreTo = Number(params.pos);
 let drawPending = false;
+let ended = false;
+if (window.matchMedia("(max-width: 700px)").matches) $("controls-box").open = false; // phones: the picture first
 
 const lanes = new LanesView($("lanes"), (row) => select(store.layer, row));
 const heatmap = new HeatmapView($("heatmap"));
 const cell = new CellView($("cell"), $("cell-where"));
 const compare = new Compare($("compare"), showMessage);
-const controls = new Controls($("controls"), JSON.parse(app.dataset.presets), (p) => {
+const presets = JSON.parse(app.dataset.presets);
+const controls = new Controls($("controls"), presets, (p) => {
   params = { ...params, ...p, pos: "-1" };
   history.pushState(null, "", urlFromParams(params));
   load();
@@ -43,6 +47,14 @@ function load() {
   setPlaying(false);
   showMessage(null);
   store.clear();
+  store.summary = null;
+  ended = false;
+  transport(false);
+  $("badge").textContent = "running on Keras…";
+  $("badge").classList.remove("ok");
+  $("lanes").classList.add("stale");
+  const info = presets.find((p) => p.name === params.preset);
+  $("preset-info").textContent = info ? `${info.name}: ${info.description}` : "";
   socket.send({ type: "load", scenario: scenarioFromParams(params) });
   $("cmp").value = params.cmp;
   compare.start(params.cmp, scenarioFromParams(params));
@@ -58,21 +70,26 @@ function onMessage(m) {
       if (restoreTo >= 0) socket.send({ type: "step", count: Math.min(restoreTo, m.steps - 1) + 1 });
       restoreTo = -1;
     }
+    $("lanes").classList.remove("stale");
+    transport(true);
     lanes.render(store);
     renderNotes(m);
     badge(m.verification);
     draw();
   } else if (m.type === "frame") {
+    ended = false;
     store.add(m);
     scheduleDraw();
   } else if (m.type === "end") {
     setPlaying(false);
-    $("where").textContent += " — end of run";
+    ended = true;
+    draw();
   } else if (m.type === "paused") {
     store.position = m.position;
     scheduleDraw();
   } else if (m.type === "error") {
     setPlaying(false);
+    if (!store.summary) $("badge").textContent = "not verified: nothing ran";
     showMessage(m);
   }
 }
@@ -89,14 +106,14 @@ function scheduleDraw() {
 function draw() {
   if (!store.summary) return;
   lanes.update(store);
-  heatmap.render(store);
+  heatmap.schedule(store);
   cell.render(store);
   compare.follow(store.position);
   compare.draw(store);
   const T = store.T;
   const k = Math.floor(store.position / T);
   $("where").textContent = store.position < 0 ? `${store.summary.batches.length} batches × ${T} timesteps — press ▶` :
-    `batch ${k + 1}/${store.summary.batches.length}, timestep ${store.position - k * T + 1}/${T}`;
+    `batch ${k}, t = ${store.position - k * T} · step ${store.position + 1} of ${store.steps}${ended ? " — end of run" : ""}`;
   params.pos = String(store.position);
   history.replaceState(null, "", urlFromParams(params));
 }
@@ -119,6 +136,7 @@ function select(layer, row) {
   $("sel-row").value = String(row);
   lanes.render(store);
   compare.select(layer, row, store);
+  if (store.summary) renderNotes(store.summary);
   draw();
 }
 
@@ -130,8 +148,14 @@ function badge(v) {
 }
 
 function renderNotes(m) {
-  const items = m.notes.length ? m.notes : ["Nothing surprising in this run."];
-  $("notes").replaceChildren(...items.map((n) => Object.assign(document.createElement("li"), { textContent: n })));
+  const li = (text) => Object.assign(document.createElement("li"), { textContent: text });
+  $("explain").replaceChildren(...explain(m, store.layer).map(li));
+  const items = m.notes.length ? m.notes : ["Nothing beyond the documented behaviour in this run."];
+  $("notes").replaceChildren(...items.map(li));
+}
+
+function transport(on) {
+  for (const id of ["play", "back", "step", "step-batch", "reset-now"]) $(id).disabled = !on;
 }
 
 function showMessage(m) {
@@ -140,8 +164,12 @@ function showMessage(m) {
     box.hidden = true;
     return;
   }
-  const field = m.errors && m.errors.length ? m.errors[0].field.replace(/^scenario\./, "") : m.field;
-  box.textContent = `${m.error === "keras_rejected" ? "Keras refused: " : ""}${m.message}${field && !m.message.includes(field) ? ` (${field})` : ""}`;
+  const field = m.errors && m.errors.length ? m.errors[0].field : m.field;
+  let hint = "";
+  if (m.error === "keras_rejected" && /batch size|Incompatible shapes/.test(m.message)) {
+    hint = `\n\nWhy: the samples do not fill the last batch (batch size ${params.bs}). A stateful layer keeps one state row per batch row, so Keras refuses or broadcasts a smaller batch. Choose "Last partial batch: drop", or a data length that fills every batch.`;
+  }
+  box.textContent = `${m.error === "keras_rejected" ? "Keras refused: " : ""}${m.message}${field && !m.message.includes(field) ? ` (${field})` : ""}${hint}`;
   box.hidden = false;
 }
 
@@ -170,7 +198,10 @@ $("back").addEventListener("click", () => {
   setPlaying(false);
   if (store.position >= 0) socket.send({ type: "seek", position: store.position - 1 });
 });
-$("reset-now").addEventListener("click", () => socket.send({ type: "reset_states" }));
+$("reset-now").addEventListener("click", () => {
+  setPlaying(false); // the server pauses on any command
+  socket.send({ type: "reset_states" });
+});
 $("cmp").addEventListener("change", (e) => {
   params.cmp = e.target.value;
   history.replaceState(null, "", urlFromParams(params));
