@@ -31,8 +31,8 @@ export function explain(summary, layer) {
   for (const reason of ["other_sequence", "gap", "overlap", "padding"]) {
     if (n(`mismatch:${reason}`)) out.push(`✗ ${n(`mismatch:${reason}`)} of ${boundaries}: ${FIX[reason]}`);
   }
-  if (n("reset:stateless")) out.push(`0 ${n("reset:stateless")} of ${boundaries} start from zeros because the layer is stateless: every batch is a fresh start, even where a row continues a sequence.`);
-  if (n("reset:reset_states")) out.push(`0 ${n("reset:reset_states")} hand-offs were cut by reset_states(): the state became zeros (it does not carry anything over).`);
+  if (n("reset:stateless")) out.push(`∅ ${n("reset:stateless")} of ${boundaries} start from zeros because the layer is stateless: every batch is a fresh start, even where a row continues a sequence.`);
+  if (n("reset:reset_states")) out.push(`↺ ${n("reset:reset_states")} hand-offs were cut by reset_states(): the state became zeros (it does not carry anything over).`);
   if (n("set")) out.push(`◆ ${n("set")} rows started from a value given with set_state.`);
   return out;
 }
