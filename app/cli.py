@@ -74,13 +74,20 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
-    from app.main import create_app
-    from app.settings import Settings
-
-    settings = Settings(host=args.host, port=args.port)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    # Each worker process builds its app from the environment (sessions stay per process).
+    os.environ["LSL_HOST"], os.environ["LSL_PORT"] = args.host, str(args.port)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+    )
     return 0
 
 
@@ -101,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="run the web server")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     p.add_argument("--log-level", default="info")
     p.set_defaults(func=_serve)
     args = parser.parse_args(argv)

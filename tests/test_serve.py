@@ -8,6 +8,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -15,11 +17,21 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_starts_warm_and_traces() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_starts_warm_and_traces(workers: int) -> None:
     port = _free_port()
     script = Path(sys.executable).parent / "lstm-state-lab"
     proc = subprocess.Popen(
-        [str(script), "serve", "--port", str(port), "--log-level", "warning"],
+        [
+            str(script),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
