@@ -14,10 +14,11 @@ WORKDIR /srv
 
 # Dependencies in their own layer: only pyproject.toml decides whether it is rebuilt.
 COPY pyproject.toml README.md ./
-RUN mkdir app && touch app/__init__.py && pip install . && pip uninstall -y lstm-state-lab
+RUN mkdir app && touch app/__init__.py && pip install . && pip uninstall -y lstm-state-lab \
+    && rm -rf app build *.egg-info
 
 COPY app ./app
-RUN pip install --no-deps . && rm -rf /srv/app /srv/build
+RUN pip install --no-deps . && rm -rf /srv/app /srv/build /srv/*.egg-info
 
 RUN useradd --uid 10001 --create-home --shell /usr/sbin/nologin lab
 USER 10001
