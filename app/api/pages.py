@@ -46,6 +46,20 @@ async def index(request: Request) -> HTMLResponse:
     )
 
 
+@router.get("/claims", response_class=HTMLResponse)
+async def claims_page(request: Request) -> HTMLResponse:
+    from app.api.claims import sources
+    from app.claims import CLAIMS
+
+    code = sources()
+    items = [
+        {"id": c.id, "text": c.text, "source": c.source, "code": code.get(c.id, "")} for c in CLAIMS
+    ]
+    return templates.TemplateResponse(
+        request, "claims.html", {"version": __version__, "claims": items}
+    )
+
+
 @router.get("/docs", response_class=HTMLResponse)
 async def api_docs() -> HTMLResponse:
     """OpenAPI explorer with Swagger UI served from the swagger-ui-bundle wheel (no CDN)."""

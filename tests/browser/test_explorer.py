@@ -167,3 +167,15 @@ def test_compare_stateful_with_stateless(page: Page, server: str) -> None:
     assert max(first_batch) == 0  # same data, same weights, both start from zeros
     assert max(second_batch) > 1e-3  # carried state vs zeros
     shot(page, "08-compare")
+
+
+def test_claim_checker_runs_a_claim(page: Page, server: str) -> None:
+    page.goto(server + "/claims")
+    claim = page.locator("#claim-stateful-last-to-first")
+    claim.locator("button.run").click()
+    expect(claim.locator(".verdict")).to_contain_text("does not hold", timeout=30_000)
+    expect(claim.locator(".evidence")).to_contain_text("batch1_row0_initial_h")
+    other = page.locator("#claim-gru-one-state")
+    other.locator("button.run").click()
+    expect(other.locator(".verdict")).to_contain_text("holds", timeout=30_000)
+    shot(page, "09-claims")

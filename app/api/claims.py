@@ -1,0 +1,52 @@
+"""The claim checker: every claim of CLAIMS.md, its check's source, and a run on Keras."""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, HTTPException, Request
+
+from app.claims import BY_ID, CLAIMS
+
+router = APIRouter(prefix="/api/claims", tags=["claims"])
+CHECKS_FILE = Path(__file__).resolve().parents[1] / "engine" / "claim_checks.py"
+
+
+@cache
+def sources() -> dict[str, str]:
+    """Each check's source, read from the file (no TensorFlow import in the web layer)."""
+    text = CHECKS_FILE.read_text(encoding="utf-8")
+    out = {}
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef):
+            for deco in node.decorator_list:
+                if isinstance(deco, ast.Call) and getattr(deco.func, "id", "") == "check":
+                    claim_id = deco.args[0].value  # type: ignore[attr-defined]
+                    out[claim_id] = ast.get_source_segment(text, node) or ""
+    return out
+
+
+@router.get("")
+async def list_claims() -> list[dict[str, str]]:
+    code = sources()
+    return [
+        {"id": c.id, "text": c.text, "source": c.source, "code": code.get(c.id, "")} for c in CLAIMS
+    ]
+
+
+def _run(claim_id: str) -> dict[str, Any]:
+    from app.engine import claim_checks  # loaded with the engine at start-up
+
+    return claim_checks.run(claim_id)
+
+
+@router.post("/{claim_id}/run")
+async def run_claim(claim_id: str, request: Request) -> dict[str, Any]:
+    """Run the claim's check on the installed Keras: verdict, finding, evidence, versions."""
+    if claim_id not in BY_ID:
+        raise HTTPException(404, f"no claim {claim_id!r}; see GET /api/claims")
+    return await anyio.to_thread.run_sync(_run, claim_id, limiter=request.app.state.tf_limiter)
