@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from swagger_ui_bundle import swagger_ui_path
 
 from app import __version__
+from app.lessons import BY_SLUG, LESSONS
 from app.presets import PRESETS
 from app.web import TEMPLATES
 
@@ -37,13 +38,36 @@ def _presets_json() -> str:
     return json.dumps([{"name": k, "description": v} for k, v in PRESETS.items()])
 
 
-@router.get("/", response_class=HTMLResponse)
-async def index(request: Request) -> HTMLResponse:
+def _explorer(request: Request, lesson: str = "") -> HTMLResponse:
     return templates.TemplateResponse(
         request,
         "index.html",
-        {"version": __version__, "plotly_version": PLOTLY_VERSION, "presets": _presets_json()},
+        {
+            "version": __version__,
+            "plotly_version": PLOTLY_VERSION,
+            "presets": _presets_json(),
+            "lesson": lesson,
+        },
     )
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request) -> HTMLResponse:
+    return _explorer(request)
+
+
+@router.get("/lessons", response_class=HTMLResponse)
+async def lessons_page(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "lessons.html", {"version": __version__, "lessons": LESSONS}
+    )
+
+
+@router.get("/lessons/{slug}", response_class=HTMLResponse)
+async def lesson_page(request: Request, slug: str) -> HTMLResponse:
+    if slug not in BY_SLUG:
+        raise HTTPException(404, f"no lesson {slug!r}: see /lessons")
+    return _explorer(request, json.dumps(BY_SLUG[slug].to_dict()))
 
 
 @router.get("/claims", response_class=HTMLResponse)

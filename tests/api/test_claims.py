@@ -39,3 +39,15 @@ def test_claims_page_lists_them(client: TestClient) -> None:
     html = client.get("/claims").text
     assert html.count('class="claim"') == 17
     assert "https://" not in html
+
+
+def test_lessons_listed_in_order(client: TestClient) -> None:
+    from app.lessons import LESSONS
+
+    listed = client.get("/api/lessons").json()
+    assert [item["slug"] for item in listed] == [lesson.slug for lesson in LESSONS]
+    one = client.get(f"/api/lessons/{listed[0]['slug']}").json()
+    assert one["steps"][0]["text"] and "try" in one["steps"][0]
+    assert client.get("/api/lessons/nope").status_code == 404
+    assert client.get("/lessons/nope").status_code == 404
+    assert client.get("/lessons").text.count('class="lesson-link"') == len(LESSONS)

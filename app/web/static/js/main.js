@@ -9,6 +9,8 @@ import { HeatmapView } from "./heatmap.js";
 import { CellView } from "./cell.js";
 import { Compare } from "./compare.js";
 import { explain } from "./explain.js";
+import { LessonView } from "./lesson.js";
+import { DEFAULTS } from "./scenario.js";
 
 const $ = (id) => document.getElementById(id);
 const app = $("app");
@@ -34,6 +36,19 @@ controls.fill(params);
 store.layer = Number(params.layer);
 store.row = Number(params.row);
 
+let lesson = null;
+if (app.dataset.lesson) {
+  lesson = new LessonView($("lesson"), JSON.parse(app.dataset.lesson), (index, step) => {
+    params = { ...DEFAULTS, pos: "-1", layer: "0", row: "0", ...step.params, step: String(index) };
+    controls.fill(params);
+    store.layer = Number(params.layer);
+    store.row = Number(params.row);
+    restoreTo = Number(params.pos);
+    history.replaceState(null, "", `?step=${index}`);
+    if (socket) load();
+  });
+}
+
 const socket = new LiveSocket(onMessage, (status) => {
   document.body.dataset.socket = status;
   if (status === "open" && store.summary) {
@@ -41,7 +56,8 @@ const socket = new LiveSocket(onMessage, (status) => {
     load();
   }
 });
-load();
+if (lesson) lesson.go(Number(new URLSearchParams(location.search).get("step") || 0));
+else load();
 
 function load() {
   setPlaying(false);
@@ -76,6 +92,7 @@ function onMessage(m) {
     renderNotes(m);
     badge(m.verification);
     draw();
+    if (lesson) lesson.highlight();
   } else if (m.type === "frame") {
     ended = false;
     store.add(m);
@@ -89,6 +106,7 @@ function onMessage(m) {
     scheduleDraw();
   } else if (m.type === "error") {
     setPlaying(false);
+    if (lesson) lesson.highlight();
     if (!store.summary) $("badge").textContent = "not verified: nothing ran";
     showMessage(m);
   }
@@ -115,7 +133,7 @@ function draw() {
   $("where").textContent = store.position < 0 ? `${store.summary.batches.length} batches × ${T} timesteps — press ▶` :
     `batch ${k}, t = ${store.position - k * T} · step ${store.position + 1} of ${store.steps}${ended ? " — end of run" : ""}`;
   params.pos = String(store.position);
-  history.replaceState(null, "", urlFromParams(params));
+  if (!lesson) history.replaceState(null, "", urlFromParams(params));
 }
 
 function fillSelectors() {

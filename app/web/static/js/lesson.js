@@ -1,0 +1,41 @@
+// The lesson panel: step text, what to look at (highlighted), Previous / Next.
+
+export class LessonView {
+  constructor(root, lesson, onStep) {
+    this.root = root;
+    this.lesson = lesson;
+    this.onStep = onStep;
+    this.index = 0;
+    root.hidden = false;
+    root.querySelector(".lesson-title").textContent = lesson.title;
+    root.querySelector(".lesson-prev").addEventListener("click", () => this.go(this.index - 1));
+    root.querySelector(".lesson-next").addEventListener("click", () => this.go(this.index + 1));
+    const claims = root.querySelector(".lesson-claims");
+    if (lesson.claims.length) {
+      claims.append("Settled on Keras: ");
+      lesson.claims.forEach((id, i) => {
+        const a = Object.assign(document.createElement("a"), { href: `/claims#claim-${id}`, textContent: id });
+        claims.append(...(i ? [", ", a] : [a]));
+      });
+    }
+  }
+
+  get step() { return this.lesson.steps[this.index]; }
+
+  go(index) {
+    this.index = Math.max(0, Math.min(index, this.lesson.steps.length - 1));
+    const s = this.step;
+    this.root.querySelector(".lesson-count").textContent = `step ${this.index + 1} of ${this.lesson.steps.length}`;
+    this.root.querySelector(".lesson-text").textContent = s.text;
+    this.root.querySelector(".lesson-try").textContent = s.try ? `Try: ${s.try}` : "";
+    this.root.querySelector(".lesson-prev").disabled = this.index === 0;
+    this.root.querySelector(".lesson-next").disabled = this.index === this.lesson.steps.length - 1;
+    this.onStep(this.index, s);
+  }
+
+  /** Point at what the step is about, once the run is drawn. */
+  highlight() {
+    for (const n of document.querySelectorAll(".look")) n.classList.remove("look");
+    if (this.step.look) for (const n of document.querySelectorAll(this.step.look)) n.classList.add("look");
+  }
+}

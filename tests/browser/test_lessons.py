@@ -1,0 +1,40 @@
+"""Every lesson step loads in the browser and shows what it says (assertions on the page)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.lessons import LESSONS, Lesson
+from tests.browser.conftest import shot
+
+
+def _settled(page: Page) -> None:
+    ok = page.locator("#badge.ok")
+    msg = page.locator("#message:not([hidden])")
+    expect(ok.or_(msg)).to_be_visible(timeout=30_000)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.slug)
+def test_lesson_steps_show_what_they_teach(page: Page, server: str, lesson: Lesson) -> None:
+    page.goto(f"{server}/lessons/{lesson.slug}")
+    expect(page.locator("#lesson .lesson-title")).to_have_text(lesson.title)
+    for i, step in enumerate(lesson.steps):
+        if i:
+            page.locator(".lesson-next").click()
+        expect(page.locator("#lesson .lesson-count")).to_have_text(
+            f"step {i + 1} of {len(lesson.steps)}"
+        )
+        expect(page.locator("#lesson .lesson-text")).to_have_text(step.text)
+        _settled(page)
+        want = step.expect
+        if "selector" in want and "min" in want and want["min"] > 0:
+            expect(page.locator(want["selector"]).nth(want["min"] - 1)).to_be_attached()
+        if "max" in want:
+            expect(page.locator(want["selector"])).to_have_count(want["max"])
+        if "text" in want:
+            expect(page.locator("main")).to_contain_text(want["text"])
+        if step.look:
+            expect(page.locator(".look").first).to_be_attached()
+        assert page.url.endswith(f"?step={i}")
+    shot(page, f"lesson-{lesson.slug}")
