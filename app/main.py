@@ -9,7 +9,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.api import claims, health, lessons, live, pages, presets, traces
+from app.api import claims, exports, health, lessons, live, pages, presets, traces
 from app.api.errors import lab_error_handler
 from app.errors import LabError
 from app.settings import Settings, get_settings
@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # /docs is served by app.api.pages with local Swagger UI assets (FastAPI's uses a CDN).
     app = FastAPI(title="LSTM State Lab", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_exception_handler(LabError, lab_error_handler)
-    for module in (health, presets, traces, live, claims, lessons, pages):
+    for module in (health, presets, traces, exports, live, claims, lessons, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

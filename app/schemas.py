@@ -120,6 +120,7 @@ class Batch(_Doc):
     events: list[Event] = Field(description="reset_states / set_state applied just before.")
     rows: list[Row]
     inputs: Cube = Field(description="Exactly what Keras was fed: (rows fed, timesteps, F).")
+    targets: Any = Field(description="The targets of those rows (what a loss compares with).")
     layers: list[LayerBatch]
     outputs: Any | None
     loss: float | None

@@ -32,6 +32,7 @@ class Trace:
     origins: list[list[RowOrigin]]
     transfers: list[list[list[Transfer]]]  # batch -> layer -> row
     notes: list[str]
+    targets: np.ndarray  # per sample, as given to Keras's loss
 
     def to_dict(self, arrays: bool = False) -> dict[str, Any]:
         """The trace as JSON-able data; `arrays=True` keeps numpy float32 arrays instead of
@@ -95,6 +96,7 @@ def run(scenario: Scenario) -> Trace:
         origins,
         transfers,
         notes,
+        y,
     )
 
 
@@ -205,6 +207,7 @@ def _to_dict(t: Trace, conv: Conv) -> dict[str, Any]:
                     for r, o in enumerate(t.origins[k])
                 ],
                 "inputs": conv(rec.x),
+                "targets": conv(t.targets[rec.samples]),
                 "layers": layers,
                 "outputs": None if rec.outputs is None else conv(rec.outputs),
                 "loss": rec.loss,

@@ -51,3 +51,16 @@ def test_lessons_listed_in_order(client: TestClient) -> None:
     assert client.get("/api/lessons/nope").status_code == 404
     assert client.get("/lessons/nope").status_code == 404
     assert client.get("/lessons").text.count('class="lesson-link"') == len(LESSONS)
+
+
+@pytest.mark.parametrize("fmt", ["py", "ipynb", "json", "csv", "npz"])
+def test_export_downloads(client: TestClient, fmt: str) -> None:
+    scenario = {"data": {"preset": "poem"}, "batching": {"batch_size": 2, "timesteps": 5}}
+    r = client.post(f"/api/export/{fmt}", json=scenario)
+    assert r.status_code == 200 and len(r.content) > 500
+    assert f"lstm_state_lab_trace.{fmt}" in r.headers["content-disposition"]
+
+
+def test_export_unknown_format_is_422(client: TestClient) -> None:
+    r = client.post("/api/export/xls", json={})
+    assert r.status_code == 422

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -179,3 +180,15 @@ def test_claim_checker_runs_a_claim(page: Page, server: str) -> None:
     other.locator("button.run").click()
     expect(other.locator(".verdict")).to_contain_text("holds", timeout=30_000)
     shot(page, "09-claims")
+
+
+def test_export_script_of_the_run_on_screen(page: Page, server: str) -> None:
+    _open(page, server, POEM)
+    page.locator("#step-batch").click()
+    page.keyboard.press("r")
+    expect(page.locator("#lanes .barrier")).to_have_count(1)
+    with page.expect_download() as info:
+        page.locator("#export").select_option("py")
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "keras.Input(batch_shape=(B, T, F))" in text
+    assert '"kind":"reset"' in text  # the reset made on screen is in the script

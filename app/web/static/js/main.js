@@ -220,6 +220,22 @@ $("reset-now").addEventListener("click", () => {
   setPlaying(false); // the server pauses on any command
   socket.send({ type: "reset_states" });
 });
+$("export").addEventListener("change", async (e) => {
+  const fmt = e.target.value;
+  e.target.value = "";
+  if (!fmt || !store.summary) return;
+  // the run on screen, with its "reset now" / "set state" interventions
+  const r = await fetch(`/api/export/${fmt}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(store.summary.scenario) });
+  if (!r.ok) {
+    showMessage({ error: "export", message: `export failed: ${r.status}` });
+    return;
+  }
+  const a = Object.assign(document.createElement("a"), { href: URL.createObjectURL(await r.blob()), download: `lstm_state_lab_trace.${fmt}` });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+});
 $("cmp").addEventListener("change", (e) => {
   params.cmp = e.target.value;
   history.replaceState(null, "", urlFromParams(params));

@@ -1,0 +1,49 @@
+"""Downloads of a scenario's trace: Keras script, notebook, JSON, CSV, NPZ."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import anyio
+import orjson
+from fastapi import APIRouter, Request, Response
+
+from app import export
+from app.scenario import Scenario
+
+router = APIRouter(prefix="/api/export", tags=["export"])
+Format = Literal["py", "ipynb", "json", "csv", "npz"]
+MEDIA = {
+    "py": "text/x-python",
+    "ipynb": "application/x-ipynb+json",
+    "json": "application/json",
+    "csv": "text/csv",
+    "npz": "application/octet-stream",
+}
+
+
+def _build(scenario: Scenario, fmt: str) -> bytes:
+    from app.engine import tracer  # loaded with the engine at start-up
+
+    trace: dict[str, Any] = tracer.run(scenario).to_dict(arrays=True)
+    if fmt == "json":
+        return orjson.dumps(trace, option=orjson.OPT_SERIALIZE_NUMPY)
+    if fmt == "csv":
+        return export.trace_csv(trace).encode()
+    if fmt == "npz":
+        return export.trace_npz(trace)
+    return (export.script(trace) if fmt == "py" else export.notebook(trace)).encode()
+
+
+@router.post("/{fmt}", response_class=Response)
+async def export_trace(fmt: Format, scenario: Scenario, request: Request) -> Response:
+    """The scenario's verified trace as a file; `py` and `ipynb` reproduce it with plain Keras."""
+    body = await anyio.to_thread.run_sync(
+        _build, scenario, fmt, limiter=request.app.state.tf_limiter
+    )
+    name = f"lstm_state_lab_trace.{fmt}"
+    return Response(
+        body,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
