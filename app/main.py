@@ -9,9 +9,20 @@ import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.api import claims, exports, health, lessons, live, pages, presets, traces
+from app.api import (
+    claims,
+    experiments,
+    exports,
+    health,
+    lessons,
+    live,
+    pages,
+    presets,
+    traces,
+)
 from app.api.errors import lab_error_handler
 from app.errors import LabError
+from app.jobs import Jobs
 from app.settings import Settings, get_settings
 from app.web import STATIC
 
@@ -30,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # TensorFlow is not thread-safe: all TF work goes through this bounded limiter.
         app.state.tf_limiter = anyio.CapacityLimiter(settings.tf_workers)
+        app.state.jobs = Jobs(app.state.tf_limiter, concurrency=settings.experiment_jobs)
         if settings.warm_up:
             await anyio.to_thread.run_sync(_warm_up, limiter=app.state.tf_limiter)
         app.state.ready = True
@@ -38,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # /docs is served by app.api.pages with local Swagger UI assets (FastAPI's uses a CDN).
     app = FastAPI(title="LSTM State Lab", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_exception_handler(LabError, lab_error_handler)
-    for module in (health, presets, traces, exports, live, claims, lessons, pages):
+    for module in (health, presets, traces, exports, live, claims, lessons, experiments, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

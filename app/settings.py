@@ -19,6 +19,9 @@ class Settings(BaseSettings):
         description="Concurrent TensorFlow jobs (TF work "
         "runs off the event loop in this many threads).",
     )
+    experiment_jobs: int = Field(
+        1, ge=1, le=4, description="Experiments trained at once (the others wait in the queue)."
+    )
 
 
 def get_settings() -> Settings:

@@ -70,6 +70,13 @@ async def lesson_page(request: Request, slug: str) -> HTMLResponse:
     return _explorer(request, json.dumps(BY_SLUG[slug].to_dict()))
 
 
+@router.get("/experiment", response_class=HTMLResponse)
+async def experiment_page(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "experiment.html", {"version": __version__, "plotly_version": PLOTLY_VERSION}
+    )
+
+
 @router.get("/claims", response_class=HTMLResponse)
 async def claims_page(request: Request) -> HTMLResponse:
     from app.api.claims import sources

@@ -1,3 +1,4 @@
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -64,3 +65,26 @@ def test_export_downloads(client: TestClient, fmt: str) -> None:
 def test_export_unknown_format_is_422(client: TestClient) -> None:
     r = client.post("/api/export/xls", json={})
     assert r.status_code == 422
+
+
+def test_experiment_job_runs_streams_and_caches(client: TestClient) -> None:
+    req = {"configs": [{"tsteps": 2, "lahead": 1, "batch_size": 2}], "input_len": 60, "epochs": 1}
+    job = client.post("/api/experiments", json=req).json()
+    assert job["status"] in ("queued", "running", "done")
+    with client.stream("GET", f"/api/experiments/{job['id']}/events") as r:
+        events = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: ")]
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "started" and kinds[-1] == "done" and "progress" in kinds
+    phases = [e["phase"] for e in events if e["type"] == "progress"]
+    assert phases == sorted(phases, key=lambda p: p != "stateful")  # stateful first, in order
+    result = client.get(f"/api/experiments/{job['id']}").json()["result"][0]
+    assert result["continuity"] == {"kind": "mismatch", "reason": "gap", "gap": 1}
+    assert result["rmse_stateful"] > 0
+    again = client.post("/api/experiments", json=req).json()
+    assert again["status"] == "done" and again["result"][0] == result
+
+
+def test_experiment_bounds_and_unknown(client: TestClient) -> None:
+    r = client.post("/api/experiments", json={"configs": [], "epochs": 1})
+    assert r.status_code == 422
+    assert client.get("/api/experiments/nope").status_code == 404

@@ -192,3 +192,24 @@ def test_export_script_of_the_run_on_screen(page: Page, server: str) -> None:
     text = Path(info.value.path()).read_text(encoding="utf-8")
     assert "keras.Input(batch_shape=(B, T, F))" in text
     assert '"kind":"reset"' in text  # the reset made on screen is in the script
+
+
+def test_experiment_runs_and_cancels(page: Page, server: str) -> None:
+    page.goto(server + "/experiment")
+    form = page.locator("#exp-form")
+    form.locator("textarea[name=configs]").fill("2,1,1\n2,2,2")
+    form.locator("input[name=input_len]").fill("60")
+    form.locator("input[name=epochs]").fill("1")
+    page.locator("#exp-run").click()
+    expect(page.locator("#exp-status")).to_contain_text("done", timeout=60_000)
+    rows = page.locator("#exp-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("✓ continues")
+    expect(rows.first).to_contain_text("0.014813 / 0.031049")  # seed 000's figures beside ours
+    shot(page, "10-experiment")
+    form.locator("input[name=input_len]").fill("2000")
+    form.locator("input[name=epochs]").fill("20")
+    page.locator("#exp-run").click()
+    expect(page.locator("#exp-status")).to_contain_text("configuration 1/2", timeout=60_000)
+    page.locator("#exp-cancel").click()
+    expect(page.locator("#exp-status")).to_have_text("cancelled", timeout=60_000)

@@ -1,0 +1,94 @@
+// Experiment page: queue a job, follow its progress (server-sent events), show the RMSE table.
+
+const $ = (id) => document.getElementById(id);
+// seed 000's published figures for comparison (tsteps, lahead, batch_size)
+const SEED = { "2,1,1": [0.014813, 0.031049], "2,2,1": [0.011407, 0.000185], "2,2,2": [0.010075, 0.000017], "2,1,2": [0.028951, 0.029062] };
+let job = null;
+let source = null;
+
+function parseConfigs(text) {
+  return text.split(/\n+/).map((l) => l.trim()).filter(Boolean).map((l) => {
+    const [tsteps, lahead, batch_size] = l.split(/[ ,]+/).map(Number);
+    return { tsteps, lahead, batch_size };
+  });
+}
+
+function message(text) {
+  $("exp-message").textContent = text || "";
+  $("exp-message").hidden = !text;
+}
+
+$("exp-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  message(null);
+  const f = ev.target.elements;
+  const body = { configs: parseConfigs(f.configs.value), input_len: Number(f.input_len.value), epochs: Number(f.epochs.value), seed: Number(f.seed.value) };
+  const r = await fetch("/api/experiments", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const data = await r.json();
+  if (!r.ok) {
+    const d = Array.isArray(data.detail) ? data.detail.map((e) => `${e.loc.slice(1).join(".")}: ${e.msg}`).join("; ") : data.detail;
+    message(d);
+    return;
+  }
+  job = data.id;
+  $("exp-run").disabled = true;
+  $("exp-cancel").disabled = false;
+  follow(body.configs.length);
+});
+
+$("exp-cancel").addEventListener("click", () => { if (job) fetch(`/api/experiments/${job}`, { method: "DELETE" }); });
+
+function follow(n) {
+  if (source) source.close();
+  source = new EventSource(`/api/experiments/${job}/events`);
+  source.onmessage = async (ev) => {
+    const e = JSON.parse(ev.data);
+    if (e.type === "progress") {
+      const per = e.phase === "stateful" ? 0 : 0.5;
+      const frac = (e.config + per + 0.5 * (e.epoch + e.batch / e.batches) / Number($("exp-form").elements.epochs.value)) / e.configs;
+      $("exp-progress").value = Math.min(frac, 1);
+      $("exp-status").textContent = `configuration ${e.config + 1}/${e.configs}, ${e.phase}, epoch ${e.epoch + 1}, batch ${e.batch}/${e.batches}, loss ${e.loss.toExponential(2)}`;
+    } else if (e.type === "started") {
+      $("exp-status").textContent = "training…";
+    } else if (["done", "cancelled", "failed"].includes(e.type)) {
+      source.close();
+      $("exp-run").disabled = false;
+      $("exp-cancel").disabled = true;
+      const status = await (await fetch(`/api/experiments/${job}`)).json();
+      $("exp-status").textContent = e.type === "done" ? `done${e.cached ? " (cached result)" : ""}` : e.type;
+      if (e.type === "done") { $("exp-progress").value = 1; table(status.result); }
+      if (e.type === "failed") message(status.error);
+    }
+  };
+}
+
+const fmt = (v) => v.toFixed(6);
+
+function table(results) {
+  const body = $("exp-table").querySelector("tbody");
+  body.replaceChildren();
+  results.forEach((r, i) => {
+    const tr = body.insertRow();
+    const seed = SEED[`${r.tsteps},${r.lahead},${r.batch_size}`];
+    const c = r.continuity;
+    const cont = c.kind === "continues" ? "✓ continues" : `✗ ${c.reason} ${c.gap > 0 ? "+" : ""}${c.gap}`;
+    for (const v of [r.tsteps, r.lahead, r.batch_size, cont, fmt(r.rmse_stateful), fmt(r.rmse_stateless), seed ? `${seed[0]} / ${seed[1]}` : "–"]) tr.insertCell().textContent = v;
+    const b = Object.assign(document.createElement("button"), { type: "button", textContent: "plot" });
+    b.addEventListener("click", () => plot(r));
+    tr.insertCell().append(b);
+    if (r.rmse_stateful < r.rmse_stateless) tr.cells[4].classList.add("better");
+    else tr.cells[5].classList.add("better");
+    if (i === 0) plot(r);
+  });
+  $("exp-table").hidden = false;
+}
+
+function plot(r) {
+  if (!window.Plotly) return;
+  const x = r.expected.map((_, i) => i);
+  window.Plotly.react($("exp-plot"), [
+    { x, y: r.expected, name: "target (rolling mean)", line: { color: "#111" } },
+    { x, y: r.predicted_stateful, name: "stateful", line: { color: "#1a7f45", dash: "solid" } },
+    { x, y: r.predicted_stateless, name: "stateless", line: { color: "#c45100", dash: "dash" } },
+  ], { title: { text: `tsteps=${r.tsteps}, lahead=${r.lahead}, batch_size=${r.batch_size}: test predictions` }, height: 320, margin: { l: 50, r: 10, t: 40, b: 30 } }, { displayModeBar: false, responsive: true });
+}
