@@ -377,4 +377,31 @@ LESSONS = [
         ],
     ),
 ]
+LESSONS.append(
+    Lesson(
+        "cost-of-statefulness",
+        "The cost of statefulness",
+        "Keeping each sequence in its own row can force batch size 1: measure what that costs.",
+        [
+            Step(
+                "A stateful model at batch size 1: one train step per sample. On the Experiment "
+                "page, 'Measure now' times one epoch of it against one batched stateless "
+                "epoch on this server and prints the ratio.",
+                {
+                    "preset": "sine",
+                    "len": "64",
+                    "bs": "1",
+                    "ts": "8",
+                    "layers": "LSTM.8.s",
+                    "op": "fit",
+                    "epochs": "2",
+                    "reset": "epoch_end",
+                },
+                look="#lanes .arrow.continues",
+                try_="Open /experiment and press 'Measure now'.",
+                expect={"selector": "#lanes .arrow.continues", "min": 3},
+            ),
+        ],
+    )
+)
 BY_SLUG = {lesson.slug: lesson for lesson in LESSONS}

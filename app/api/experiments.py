@@ -6,6 +6,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -78,6 +79,18 @@ def _work(req: ExperimentRequest) -> Any:
         return results
 
     return work
+
+
+@router.post("/cost")
+async def cost(request: Request) -> dict[str, Any]:
+    """Measure now, on this server: stateful batch-1 training vs batched stateless training."""
+
+    def work() -> dict[str, Any]:
+        from app.engine import cost as cost_module
+
+        return cost_module.measure()
+
+    return await anyio.to_thread.run_sync(work, limiter=request.app.state.tf_limiter)
 
 
 @router.post("", status_code=202)

@@ -88,3 +88,12 @@ def test_experiment_bounds_and_unknown(client: TestClient) -> None:
     r = client.post("/api/experiments", json={"configs": [], "epochs": 1})
     assert r.status_code == 422
     assert client.get("/api/experiments/nope").status_code == 404
+
+
+def test_cost_of_statefulness_is_measured(client: TestClient) -> None:
+    r = client.post("/api/experiments/cost").json()
+    assert set(r["seconds"]) == {"stateful, batch 1", "stateless, batch 32"}
+    assert r["train_steps"] == {"stateful, batch 1": 256, "stateless, batch 32": 8}
+    assert r["ratio"] == pytest.approx(
+        r["seconds"]["stateful, batch 1"] / r["seconds"]["stateless, batch 32"]
+    )

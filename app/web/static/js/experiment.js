@@ -92,3 +92,12 @@ function plot(r) {
     { x, y: r.predicted_stateless, name: "stateless", line: { color: "#c45100", dash: "dash" } },
   ], { title: { text: `tsteps=${r.tsteps}, lahead=${r.lahead}, batch_size=${r.batch_size}: test predictions` }, height: 320, margin: { l: 50, r: 10, t: 40, b: 30 } }, { displayModeBar: false, responsive: true });
 }
+
+$("cost-run").addEventListener("click", async (ev) => {
+  ev.target.disabled = true;
+  $("cost-result").textContent = "measuring on Keras…";
+  const r = await (await fetch("/api/experiments/cost", { method: "POST" })).json();
+  const [a, b] = Object.keys(r.seconds);
+  $("cost-result").textContent = `${a}: ${r.seconds[a].toFixed(2)} s for ${r.train_steps[a]} train steps; ${b}: ${r.seconds[b].toFixed(2)} s for ${r.train_steps[b]} steps — ${r.ratio.toFixed(1)}× slower.`;
+  ev.target.disabled = false;
+});
