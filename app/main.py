@@ -13,6 +13,7 @@ from app.api import (
     claims,
     experiments,
     exports,
+    generate,
     health,
     lessons,
     live,
@@ -50,7 +51,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # /docs is served by app.api.pages with local Swagger UI assets (FastAPI's uses a CDN).
     app = FastAPI(title="LSTM State Lab", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_exception_handler(LabError, lab_error_handler)
-    for module in (health, presets, traces, exports, live, claims, lessons, experiments, pages):
+    for module in (
+        health,
+        presets,
+        traces,
+        exports,
+        live,
+        claims,
+        lessons,
+        experiments,
+        generate,
+        pages,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -97,3 +97,16 @@ def test_cost_of_statefulness_is_measured(client: TestClient) -> None:
     assert r["ratio"] == pytest.approx(
         r["seconds"]["stateful, batch 1"] / r["seconds"]["stateless, batch 32"]
     )
+
+
+def test_generation_carries_state_and_resets_between_prompts(client: TestClient) -> None:
+    r = client.post(
+        "/api/generate", json={"prompts": ["To be", "To be"], "length": 20, "epochs": 30}
+    )
+    assert r.status_code == 200
+    a, b = r.json()["generated"]
+    assert a["output"] == b["output"]  # reset between prompts: same prompt, same text
+    assert a["output"].startswith(", or not")  # it learned the bundled text
+    assert len(a["h_norms"]) == 5 + 20 and min(a["h_norms"]) > 0
+    bad = client.post("/api/generate", json={"prompts": ["x" * 41]})
+    assert bad.status_code == 422 and "prompts[0]" in bad.json()["detail"]

@@ -213,3 +213,13 @@ def test_experiment_runs_and_cancels(page: Page, server: str) -> None:
     expect(page.locator("#exp-status")).to_contain_text("configuration 1/2", timeout=60_000)
     page.locator("#exp-cancel").click()
     expect(page.locator("#exp-status")).to_have_text("cancelled", timeout=60_000)
+
+
+def test_char_generation_and_cost_sections(page: Page, server: str) -> None:
+    page.goto(server + "/experiment")
+    page.locator("#gen-run").click()
+    expect(page.locator("#gen-out .gen-line")).to_have_count(2, timeout=60_000)
+    expect(page.locator("#gen-status")).to_contain_text("state reset before each prompt")
+    page.locator("#cost-run").click()
+    expect(page.locator("#cost-result")).to_contain_text("slower", timeout=60_000)
+    shot(page, "11-generation-and-cost")

@@ -101,3 +101,29 @@ $("cost-run").addEventListener("click", async (ev) => {
   $("cost-result").textContent = `${a}: ${r.seconds[a].toFixed(2)} s for ${r.train_steps[a]} train steps; ${b}: ${r.seconds[b].toFixed(2)} s for ${r.train_steps[b]} steps — ${r.ratio.toFixed(1)}× slower.`;
   ev.target.disabled = false;
 });
+
+$("gen-run").addEventListener("click", async (ev) => {
+  ev.target.disabled = true;
+  $("gen-status").textContent = "training on Keras…";
+  const prompts = $("gen-prompts").value.split("\n").filter((p) => p.length);
+  const r = await fetch("/api/generate", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ prompts }) });
+  const body = await r.json();
+  ev.target.disabled = false;
+  if (!r.ok) {
+    $("gen-status").textContent = typeof body.detail === "string" ? body.detail : body.detail.map((d) => d.msg).join("; ");
+    return;
+  }
+  $("gen-status").textContent = `trained ${body.epochs} epochs × ${body.chunks} chunks in ${body.train_seconds.toFixed(1)} s (loss ${body.final_loss.toFixed(4)}); state reset before each prompt.`;
+  $("gen-out").replaceChildren(...body.generated.map((g) => {
+    const p = document.createElement("p");
+    p.className = "gen-line";
+    const chars = [...g.prompt, ...g.output];
+    chars.forEach((c, i) => {
+      const s = Object.assign(document.createElement("span"), { textContent: c, title: `|h| = ${g.h_norms[i].toFixed(3)}` });
+      s.className = i < g.prompt.length ? "gen-prompt" : "gen-char";
+      s.style.borderBottom = `3px solid rgba(36,87,197,${Math.min(1, g.h_norms[i] / 4)})`;
+      p.append(s);
+    });
+    return p;
+  }));
+});

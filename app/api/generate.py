@@ -1,0 +1,45 @@
+"""Char-level generation with a stateful model at batch size 1 (lesson 10)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+router = APIRouter(prefix="/api/generate", tags=["generate"])
+DEFAULT_TEXT = "hamlet"  # the bundled public-domain text, resolved in the engine
+
+
+class GenerateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str | None = Field(
+        None,
+        min_length=20,
+        max_length=2000,
+        description="Training text; default: Hamlet's soliloquy (public domain).",
+    )
+    prompts: list[str] = Field(
+        default_factory=lambda: ["To be", "The "], min_length=1, max_length=3
+    )
+    length: int = Field(60, ge=1, le=300, description="Characters to generate per prompt.")
+    epochs: int = Field(40, ge=1, le=80)
+
+
+@router.post("")
+async def generate(req: GenerateRequest, request: Request) -> dict[str, Any]:
+    """Train on the text at batch size 1 (stateful), then generate from each prompt, resetting
+    the state between prompts."""
+    for i, p in enumerate(req.prompts):
+        if not 1 <= len(p) <= 40:
+            from fastapi import HTTPException
+
+            raise HTTPException(422, f"prompts[{i}] must hold 1..40 characters")
+
+    def work() -> dict[str, Any]:
+        from app.engine import generate as gen
+
+        return gen.run(req.text or gen.HAMLET, req.prompts, req.length, req.epochs)
+
+    return await anyio.to_thread.run_sync(work, limiter=request.app.state.tf_limiter)
