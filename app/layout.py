@@ -79,9 +79,11 @@ def _lanes(ds: Dataset, b: int, t: int) -> tuple[list[Sample], int]:
         dropped = length - b * (lane_len // t) * t
     else:
         if n_seq % b:
+            fits = [d for d in range(1, min(n_seq, 64) + 1) if n_seq % d == 0]
             raise ScenarioError(
-                f"the lanes layout puts one sequence per row: the {n_seq} sequences must be a "
-                f"multiple of batching.batch_size={b}",
+                f"the lanes layout puts one sequence per row, so batching.batch_size ({b}) must "
+                f"divide the number of sequences ({n_seq}): use batch size "
+                f"{' or '.join(map(str, fits[-3:]))}, or the consecutive layout",
                 field="batching.batch_size",
             )
         groups = []

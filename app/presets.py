@@ -15,7 +15,8 @@ END_TOKEN = "⏎"
 
 PRESETS: dict[str, str] = {
     "poem": "Li Bai's 静夜思 as two 10-character lines, one-hot characters, next-char targets.",
-    "ramp": "Counting numbers (sequence s counts s*1000, s*1000+1, ...); next-value targets.",
+    "ramp": "Counting numbers (sequence s counts s*1000, s*1000+1, ...), fed as position/length "
+    "plus a small per-sequence offset; next-value targets.",
     "sine": "Sine waves with a phase per sequence; next-value targets.",
     "moving_average": "The Keras stateful example: uniform noise (amplitude 0.1), target = "
     "rolling mean over tsteps, inputs = windows of lahead values, newest first.",
@@ -60,10 +61,12 @@ def build(spec: DataSpec, seed: int) -> Dataset:
         lines = [ln for ln in spec.text.splitlines() if ln.strip()]
         return _chars(lines, "text")
     if spec.preset == "ramp":
-        series = [
-            np.arange(spec.length + 1, dtype=np.float64) + 1000 * s for s in range(spec.n_sequences)
-        ]
-        return _numeric(series, "ramp", "{:.0f}")
+        # Shown as counting numbers (sequence s counts s*1000, s*1000+1, ...); fed as
+        # position / length plus a per-sequence offset, so every sequence has inputs of order 1.
+        t = np.arange(spec.length + 1, dtype=np.float64)
+        shown = [t + 1000 * s for s in range(spec.n_sequences)]
+        fed = [t / spec.length + 0.5 * s / spec.n_sequences for s in range(spec.n_sequences)]
+        return _numeric(fed, "ramp", "{:.0f}", shown)
     if spec.preset == "sine":
         t = np.arange(spec.length + 1, dtype=np.float64)
         series = [np.sin(2 * np.pi * t / 20 + s * np.pi / 4) for s in range(spec.n_sequences)]
@@ -74,16 +77,19 @@ def build(spec: DataSpec, seed: int) -> Dataset:
     return _moving_average(spec, seed)
 
 
-def _numeric(series: list[np.ndarray], preset: str, fmt: str) -> Dataset:
+def _numeric(
+    series: list[np.ndarray], preset: str, fmt: str, shown: list[np.ndarray] | None = None
+) -> Dataset:
     # Inputs are scaled to |x| <= 1 so the cells stay in their sensitive range; tokens keep the
     # numbers as the user knows them.
     scale = max(float(np.max(np.abs(s))) for s in series) or 1.0
+    shown = series if shown is None else shown
     seqs = [
         Sequence(
             name=f"{preset} {i}",
             inputs=(s[:-1] / scale).astype(np.float32)[:, None],
             targets=(s[1:] / scale).astype(np.float32),
-            tokens=[fmt.format(v) for v in s[:-1]],
+            tokens=[fmt.format(v) for v in shown[i][:-1]],
         )
         for i, s in enumerate(series)
     ]

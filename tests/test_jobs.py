@@ -25,6 +25,24 @@ def _counting(n: int, gate: threading.Event | None = None) -> Any:
     return work
 
 
+def _run(main: Any) -> None:
+    """asyncio.run in a thread of its own: the browser tests keep an event loop running in
+    the main thread (Playwright's sync API), where asyncio.run is refused."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if errors:
+        raise errors[0]
+
+
 async def _collect(jobs: Jobs, job: Any) -> list[dict[str, Any]]:
     return [e async for e in jobs.stream(job)]
 
@@ -41,7 +59,7 @@ def test_events_in_order_then_result_then_cache() -> None:
         assert again.status == "done" and again.result == job.result
         assert (await _collect(jobs, again))[-1]["cached"] is True
 
-    asyncio.run(main())
+    _run(main)
 
 
 def test_cancel_running_and_queued() -> None:
@@ -58,7 +76,7 @@ def test_cancel_running_and_queued() -> None:
         assert (await _collect(jobs, queued))[-1] == {"type": "cancelled"}
         assert "a" not in jobs.cache and "b" not in jobs.cache
 
-    asyncio.run(main())
+    _run(main)
 
 
 def test_queue_is_bounded() -> None:
@@ -72,4 +90,4 @@ def test_queue_is_bounded() -> None:
         gate.set()
         await asyncio.gather(*jobs.tasks)
 
-    asyncio.run(main())
+    _run(main)

@@ -37,7 +37,11 @@ def test_partial_last_batch_keep_or_drop() -> None:
 
 
 def test_lanes_need_a_multiple_of_batch_size() -> None:
-    with pytest.raises(ScenarioError, match=r"multiple of batching\.batch_size=4"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"batch_size \(4\) must divide the number of sequences \(6\): "
+        r"use batch size 2 or 3 or 6",
+    ):
         _arrange({"preset": "ramp", "n_sequences": 6}, batch_size=4, timesteps=2)
 
 

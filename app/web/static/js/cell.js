@@ -100,7 +100,7 @@ export class CellView {
       const note = document.createElement("p");
       note.className = "boundary-note";
       const tr = s.batches[f.batch].transfers[store.layer][row];
-      const from = { initial: "zeros (first batch)", continues: `row ${row} of the previous batch (continues)`, mismatch: `row ${row} of the previous batch — but it held ${tr.reason === "other_sequence" ? "another sequence" : tr.reason}`, reset: tr.reason === "stateless" ? "zeros (stateless layer)" : "zeros (reset_states())", set: "the value set by set_state" }[tr.kind];
+      const from = { initial: "zeros (first batch)", continues: `row ${row} of the previous batch (continues)`, mismatch: `row ${row} of the previous batch — but ${{ other_sequence: "that row held another sequence", gap: "this window skips positions after it (gap)", overlap: "this window repeats positions it saw (overlap)", padding: "one of the two is a padding copy" }[tr.reason]}`, reset: tr.reason === "stateless" ? "zeros (stateless layer)" : "zeros (reset_states())", set: "the value set by set_state" }[tr.kind];
       note.textContent = `Boundary: this row's initial state came from ${from}.`;
       this.root.append(note);
     }

@@ -4,6 +4,7 @@
 import { LiveSocket } from "./socket.js";
 import { Store } from "./store.js";
 import { LanesView } from "./lanes.js";
+import { DIVERGING } from "./heatmap.js";
 
 export const VARIANTS = {
   stateful: { label: "stateful flipped on every layer", apply: (s) => { s.model.layers.forEach((l) => { l.stateful = !l.stateful; }); } },
@@ -30,7 +31,8 @@ export class Compare {
     if (!variant) return;
     const b = structuredClone(scenario);
     VARIANTS[variant].apply(b);
-    this.title.textContent = `B: ${VARIANTS[variant].label}`;
+    this.title.textContent = `B: ${VARIANTS[variant].label}` +
+      (variant === "stateful" ? "" : " — row i may hold different samples in A and B");
     if (!this.socket) this.socket = new LiveSocket((m) => this.onMessage(m), () => {});
     this.store.clear();
     this.store.summary = null;
@@ -97,7 +99,7 @@ export class Compare {
       }
     }
     if (!window.Plotly) return;
-    window.Plotly.react(this.diff, [{ type: "heatmap", z, x: xs, colorscale: "RdBu", zmin: -Math.max(worst, 0.05), zmax: Math.max(worst, 0.05), hovertemplate: "t=%{x} unit %{y}: Δh=%{z:.4f}<extra></extra>" }], {
+    window.Plotly.react(this.diff, [{ type: "heatmap", z, x: xs, colorscale: DIVERGING, zmin: -Math.max(worst, 0.05), zmax: Math.max(worst, 0.05), hovertemplate: "t=%{x} unit %{y}: Δh=%{z:.4f}<extra></extra>" }], {
       title: { text: `h(A) − h(B), row ${A.row}: max |Δ| so far = ${worst.toFixed(4)}`, font: { size: 13 } },
       margin: { l: 44, r: 10, t: 30, b: 34 }, height: 200,
       xaxis: { range: [-0.5, Math.max(A.steps, 1) - 0.5], title: { text: "timestep (all batches)" } },

@@ -26,7 +26,7 @@ export function explain(summary, layer) {
     out.push(`One batch only: there is no batch boundary to cross. Each of the ${summary.batches[0].rows.length} rows is its own sequence, starting from zeros.`);
     return out;
   }
-  out.push(`Layer ${layer} (${L.kind}${L.stateful ? ", stateful" : ", stateless"}): ${boundaries} row hand-offs at ${summary.batches.length - 1} batch boundaries.`);
+  out.push(`Layer ${layer} (${L.kind}${L.stateful ? ", stateful" : ", stateless"}): ${boundaries} row hand-offs at ${summary.batches.length - 1} batch ${summary.batches.length === 2 ? "boundary" : "boundaries"}.`);
   if (n("continues")) out.push(`✓ ${n("continues")} of ${boundaries} continue: row i's final h${L.kind === "LSTM" ? ", c" : ""} became row i's initial state in the next batch, and the row holds the next part of the same sequence.`);
   for (const reason of ["other_sequence", "gap", "overlap", "padding"]) {
     if (n(`mismatch:${reason}`)) out.push(`✗ ${n(`mismatch:${reason}`)} of ${boundaries}: ${FIX[reason]}`);

@@ -2,6 +2,8 @@
 // mismatches show as breaks at the boundary lines.
 
 const RESET = "#b2182b";
+// white at zero, so a zero state looks empty (not grey like "disabled")
+export const DIVERGING = [[0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"], [1, "#b2182b"]];
 const SHORT = { gap: "gap", overlap: "overlap", other_sequence: "other seq", padding: "pad" };
 const BOUNDARY = "#888";
 
@@ -48,7 +50,7 @@ export class HeatmapView {
     // Colours scaled to what is on screen (values are often ±0.1): the bar shows the scale.
     let top = 0.05;
     for (const rows of [zh, zc]) for (const r of rows) for (const v of r) top = Math.max(top, Math.abs(v));
-    const common = { type: "heatmap", colorscale: "RdBu", zmin: -top, zmax: top, x: xs, hovertemplate: "t=%{x} unit %{y}: %{z:.4f}<extra></extra>" };
+    const common = { type: "heatmap", colorscale: DIVERGING, zmin: -top, zmax: top, x: xs, hovertemplate: "t=%{x} unit %{y}: %{z:.4f}<extra></extra>" };
     const data = [{ ...common, z: zh, yaxis: "y", name: "h", colorbar: { len: hasC ? 0.45 : 0.9, y: hasC ? 0.77 : 0.5, thickness: 10 } }];
     if (hasC) data.push({ ...common, z: zc, yaxis: "y2", name: "c", showscale: false });
     const shapes = [];

@@ -61,7 +61,7 @@ export class LanesView {
       const resets = transfers.filter((t) => t.kind === "reset" && t.reason === "reset_states").length;
       if (resets && k > 0) {
         const bx = x - GAP_X / 2;
-        svg.append(el("line", { x1: bx, x2: bx, y1: 22, y2: height - 4, class: "barrier" }));
+        svg.append(el("line", { x1: bx, x2: bx, y1: 22, y2: height - 4, class: "barrier", "data-into": k }));
         svg.append(el("text", { x: bx, y: height - 1, class: "barrier-label", "text-anchor": "middle" }, "reset"));
       }
       this.cells[k] = [];
@@ -79,20 +79,20 @@ export class LanesView {
           return span;
         });
         if (row.padding) {
-          text.append(el("tspan", { class: "pad-note" }, " (copy)"));
+          text.append(el("tspan", { class: "pad-note" }, " copy"));
           g.append(el("title", {}, "padding: Keras fed row 0's sample into this row too"));
         }
         g.append(text);
         g.addEventListener("click", () => this.onSelect(r));
         svg.append(g);
         this.cells[k][r] = g;
-        this.drawTransfer(svg, transfers[r], x, y, k);
+        this.drawTransfer(svg, transfers[r], x, y, k, row.newest_first);
       });
     });
     this.root.append(svg);
   }
 
-  drawTransfer(svg, tr, x, y, k) {
+  drawTransfer(svg, tr, x, y, k, newestFirst = false) {
     if (!tr) return;
     const yMid = y + (CELL_H - 8) / 2;
     const x0 = x - GAP_X + 4;
@@ -100,13 +100,13 @@ export class LanesView {
     const label = (text, cls) => svg.append(el("text", { x: (x0 + x1) / 2, y: yMid - 5, class: `arrow-label ${cls}`, "text-anchor": "middle" }, text));
     if (tr.kind === "continues" || tr.kind === "mismatch") {
       if (k === 0) return;
-      const line = el("line", { x1: x0, y1: yMid, x2: x1, y2: yMid, class: `arrow ${tr.kind} ${tr.reason || ""}`, "marker-end": `url(#head-${tr.kind})` });
+      const line = el("line", { x1: x0, y1: yMid, x2: x1, y2: yMid, class: `arrow ${tr.kind} ${tr.reason || ""}`, "marker-end": `url(#head-${tr.kind})`, "data-into": k });
       line.append(el("title", {}, tr.kind === "continues" ? "continues: same sequence, next positions" : `mismatch: ${REASON_TITLE[tr.reason]}`));
       svg.append(line);
       if (tr.kind === "mismatch") {
         const gap = tr.reason === "gap" ? ` +${tr.gap}` : tr.reason === "overlap" ? ` ${tr.gap}` : "";
         label(`✗ ${REASON_LABEL[tr.reason]}${gap}`, "mismatch");
-      } else label("✓", "continues");
+      } else label(newestFirst ? "✓ newest-first" : "✓", "continues");
     } else if (tr.kind === "set") {
       svg.append(el("path", { d: `M${x1 - 12} ${yMid} l6 -6 l6 6 l-6 6 z`, class: "set-mark" }));
       label("set", "set");
@@ -115,6 +115,15 @@ export class LanesView {
       svg.append(el("text", { x: x1 - 4, y: yMid + 4, class: `zero ${tr.reason || tr.kind}`, "text-anchor": "end" }, "0 →"));
       // (a reset_states() boundary is labelled once, on its barrier)
       if (tr.reason !== "reset_states") label(tr.reason === "stateless" ? "stateless" : "start", tr.reason || "initial");
+    }
+  }
+
+  /** Make the hand-off visible at the moment it happens: the arrows into batch k flash. */
+  pulse(k) {
+    for (const n of this.svg.querySelectorAll(`[data-into="${k}"]`)) {
+      n.classList.remove("pulse");
+      void n.getBBox();  // restart the animation
+      n.classList.add("pulse");
     }
   }
 
@@ -145,6 +154,7 @@ export class LanesView {
       });
       for (const spans of this.tokens[kk] || []) spans.forEach((span) => span.classList.remove("now", "done"));
     }
+    if (k > 0 && k !== this.drawnK && this.drawnK !== undefined) this.pulse(k);
     this.drawnK = k;
     this.drawnRow = store.row;
     if (k >= 0) {

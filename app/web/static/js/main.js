@@ -185,9 +185,16 @@ function showMessage(m) {
   const field = m.errors && m.errors.length ? m.errors[0].field : m.field;
   let hint = "";
   if (m.error === "keras_rejected" && /batch size|Incompatible shapes/.test(m.message)) {
-    hint = `\n\nWhy: the samples do not fill the last batch (batch size ${params.bs}). A stateful layer keeps one state row per batch row, so Keras refuses or broadcasts a smaller batch. Choose "Last partial batch: drop", or a data length that fills every batch.`;
+    hint = `Why: the samples do not fill the last batch (batch size ${params.bs}). A stateful layer keeps one state row per batch row, so Keras refuses or broadcasts a smaller batch. Choose "Last partial batch: drop", or a data length that fills every batch.`;
   }
-  box.textContent = `${m.error === "keras_rejected" ? "Keras refused: " : ""}${m.message}${field && !m.message.includes(field) ? ` (${field})` : ""}${hint}`;
+  const text = `${m.message}${field && !m.message.includes(field) ? ` (${field})` : ""}`;
+  if (m.error === "keras_rejected") {
+    // the explanation first, Keras's own words one click away
+    box.textContent = hint ? hint.trim() : "Keras refused this run.";
+    const d = document.createElement("details");
+    d.append(Object.assign(document.createElement("summary"), { textContent: "Keras refused — its message" }), Object.assign(document.createElement("pre"), { textContent: text }));
+    box.append(d);
+  } else box.textContent = text;
   box.hidden = false;
 }
 
@@ -204,7 +211,7 @@ $("play").addEventListener("click", () => {
     socket.send({ type: "pause" });
     setPlaying(false);
   } else {
-    if (store.position >= store.steps - 1) return;
+    if (store.position >= store.steps - 1) socket.send({ type: "seek", position: -1 }); // replay
     socket.send({ type: "play", speed: speed() });
     setPlaying(true);
   }
@@ -256,4 +263,5 @@ document.addEventListener("keydown", (e) => {
   else if (e.key === "ArrowRight") { e.preventDefault(); (e.shiftKey ? $("step-batch") : $("step")).click(); }
   else if (e.key === "ArrowLeft") { e.preventDefault(); $("back").click(); }
   else if (e.key === "r") $("reset-now").click();
+  else if (e.key === "Home") { setPlaying(false); socket.send({ type: "seek", position: -1 }); }
 });
