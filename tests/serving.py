@@ -1,0 +1,55 @@
+"""Start the real server in a subprocess for tests that talk to it over the network."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(log_path: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`lstm-state-lab serve` on a free port; returns once /readyz says ready."""
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "app.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        *extra,
+    ]
+    with log_path.open("wb") as log:  # a file, not a pipe: a full pipe would block the server
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:  # TF import + warm-up take a few seconds
+        try:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=2) as r:
+                if json.load(r)["ready"]:
+                    return proc, base
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log_path.read_text()[-2000:]}")
+        if time.monotonic() > deadline:
+            proc.terminate()
+            raise RuntimeError("server did not become ready in 120 s")
+        time.sleep(0.2)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    proc.wait(timeout=30)
