@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 router = APIRouter(prefix="/api/generate", tags=["generate"])
-DEFAULT_TEXT = "hamlet"  # the bundled public-domain text, resolved in the engine
 
 
 class GenerateRequest(BaseModel):
@@ -33,8 +32,6 @@ async def generate(req: GenerateRequest, request: Request) -> dict[str, Any]:
     the state between prompts."""
     for i, p in enumerate(req.prompts):
         if not 1 <= len(p) <= 40:
-            from fastapi import HTTPException
-
             raise HTTPException(422, f"prompts[{i}] must hold 1..40 characters")
 
     def work() -> dict[str, Any]:

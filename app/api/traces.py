@@ -4,7 +4,7 @@ from typing import Any
 
 import anyio
 import orjson
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 
 from app.scenario import Scenario
 from app.schemas import schemas
@@ -33,8 +33,6 @@ async def create_trace(scenario: Scenario, request: Request) -> Response:
 
 @router.get("/schemas/{name}")
 async def get_schema(name: str) -> dict[str, Any]:
-    from fastapi import HTTPException
-
     found = schemas().get(name)
     if found is None:
         raise HTTPException(404, "schemas: scenario, trace")

@@ -329,14 +329,14 @@ class Runner:
         # Split predict()'s rows back into batches: a batch has as many rows as its states.
         start = 0
         for rec in recorder.records:
-            n = _rows_out(rec, self.built.batch_size)
+            n = _rows_out(rec)
             rec.outputs = out[start : start + n]
             start += n
         if start != len(out):
             self.notes.append(f"predict returned {len(out)} rows for {len(rows)} samples")
 
 
-def _rows_out(rec: BatchRecord, batch_size: int) -> int:
+def _rows_out(rec: BatchRecord) -> int:
     stateful_rows = [int(s[0].shape[0]) for s in rec.after if s is not None]
     return max([len(rec.samples), *stateful_rows])
 
