@@ -123,6 +123,23 @@ LESSONS = [
                 look="#compare",
                 expect={"selector": "#compare .cmp-diff .gtitle", "min": 1},
             ),
+            Step(
+                "Now B is one stateless run of 14 steps over the same 10 sequences. The "
+                "difference heatmap stays at zero (max |Δ| ≈ 1e-7) across the boundary: the "
+                "two stateful chunks of 7 are exactly one sequence of 14.",
+                {
+                    "preset": "ramp",
+                    "n": "10",
+                    "len": "14",
+                    "bs": "10",
+                    "ts": "7",
+                    "layers": "LSTM.8.s",
+                    "cmp": "long",
+                    "pos": "13",
+                },
+                look="#compare",
+                expect={"text": "max |Δ| so far = 0.0000"},
+            ),
         ],
         claims=["stateful-row-to-row", "stateful-equals-long-sequence"],
     ),

@@ -10,6 +10,7 @@ export const VARIANTS = {
   stateful: { label: "stateful flipped on every layer", apply: (s) => { s.model.layers.forEach((l) => { l.stateful = !l.stateful; }); } },
   shuffle: { label: "shuffle flipped", apply: (s) => { s.batching.shuffle = !s.batching.shuffle; } },
   layout: { label: "layout flipped (lanes ↔ consecutive)", apply: (s) => { s.batching.layout = s.batching.layout === "lanes" ? "consecutive" : "lanes"; } },
+  long: { label: "one stateless run of twice the timesteps", apply: (s) => { s.batching.timesteps *= 2; s.model.layers.forEach((l) => { l.stateful = false; }); } },
 };
 
 export class Compare {
@@ -32,7 +33,7 @@ export class Compare {
     const b = structuredClone(scenario);
     VARIANTS[variant].apply(b);
     this.title.textContent = `B: ${VARIANTS[variant].label}` +
-      (variant === "stateful" ? "" : " — row i may hold different samples in A and B");
+      (["stateful", "long"].includes(variant) ? "" : " — row i may hold different samples in A and B");
     if (!this.socket) this.socket = new LiveSocket((m) => this.onMessage(m), () => {});
     this.store.clear();
     this.store.summary = null;

@@ -71,7 +71,9 @@ function table(results) {
     const tr = body.insertRow();
     const seed = SEED[`${r.tsteps},${r.lahead},${r.batch_size}`];
     const c = r.continuity;
-    const cont = c.kind === "continues" ? "✓ continues" : `✗ ${c.reason} ${c.gap > 0 ? "+" : ""}${c.gap}`;
+    // row 0's windows in batches 0, 1, 2 (positions, newest first as the example feeds them)
+    const win = (k) => `[${Array.from({ length: r.lahead }, (_, j) => r.lahead - 1 + k * r.batch_size - j).join(",")}]`;
+    const cont = `${c.kind === "continues" ? "✓ continues" : `✗ ${c.reason} ${c.gap > 0 ? "+" : ""}${c.gap}`}: ${win(0)} → ${win(1)} → ${win(2)}`;
     for (const v of [r.tsteps, r.lahead, r.batch_size, cont, fmt(r.rmse_stateful), fmt(r.rmse_stateless), seed ? `${seed[0]} / ${seed[1]}` : "–"]) tr.insertCell().textContent = v;
     const b = Object.assign(document.createElement("button"), { type: "button", textContent: "plot" });
     b.addEventListener("click", () => plot(r));
