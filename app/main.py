@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app.api import (
     claims,
@@ -22,6 +23,7 @@ from app.api import (
     traces,
 )
 from app.api.errors import lab_error_handler
+from app.api.security import headers_middleware
 from app.errors import LabError
 from app.jobs import Jobs
 from app.settings import Settings, get_settings
@@ -50,7 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # /docs is served by app.api.pages with local Swagger UI assets (FastAPI's uses a CDN).
     app = FastAPI(title="LSTM State Lab", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
     app.add_exception_handler(LabError, lab_error_handler)
+    app.middleware("http")(headers_middleware(settings))
+    hosts = [h.strip() for h in settings.trusted_hosts.split(",") if h.strip()]
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts or ["*"])
     for module in (
         health,
         presets,

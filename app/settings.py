@@ -22,6 +22,24 @@ class Settings(BaseSettings):
     experiment_jobs: int = Field(
         1, ge=1, le=4, description="Experiments trained at once (the others wait in the queue)."
     )
+    max_sessions: int = Field(
+        300, ge=1, le=10_000, description="Live sessions at once; more get WebSocket close 1013."
+    )
+    session_rate: float = Field(
+        20.0, gt=0, le=1000, description="Commands per second per live session (burst: 2x)."
+    )
+    idle_timeout_s: float = Field(
+        900.0,
+        gt=0,
+        description="A live session with no command (and not playing) for this long is closed.",
+    )
+    allowed_origins: str = Field(
+        "", description="Comma-separated WebSocket origins allowed; empty = the page's own host."
+    )
+    trusted_hosts: str = Field("*", description="Comma-separated Host headers accepted.")
+    frame_ancestors: str = Field(
+        "'self'", description="CSP frame-ancestors: who may embed the app (e.g. your LMS)."
+    )
 
 
 def get_settings() -> Settings:

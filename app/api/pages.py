@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from importlib import metadata, resources
 from pathlib import Path
 
 import jinja2
@@ -12,7 +13,6 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
-from swagger_ui_bundle import swagger_ui_path
 
 from app import __version__
 from app.lessons import BY_SLUG, LESSONS
@@ -29,7 +29,9 @@ templates = Jinja2Templates(
 )
 PLOTLY_FILE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 PLOTLY_VERSION = plotly.__version__
-SWAGGER_VERSION = Path(str(swagger_ui_path)).name.removeprefix("swagger-ui-")
+# Swagger UI files from the fastapi-offline wheel (a version that reads OpenAPI 3.1).
+SWAGGER_DIR = Path(str(resources.files("fastapi_offline"))) / "static"
+SWAGGER_VERSION = metadata.version("fastapi-offline")
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 
 
@@ -93,7 +95,7 @@ async def claims_page(request: Request) -> HTMLResponse:
 
 @router.get("/docs", response_class=HTMLResponse)
 async def api_docs() -> HTMLResponse:
-    """OpenAPI explorer with Swagger UI served from the swagger-ui-bundle wheel (no CDN)."""
+    """OpenAPI explorer with Swagger UI served from the fastapi-offline wheel (no CDN)."""
     return get_swagger_ui_html(
         openapi_url="/openapi.json",
         title="LSTM State Lab — API",
@@ -108,7 +110,7 @@ async def swagger_asset(version: str, name: str) -> FileResponse:
     if version != SWAGGER_VERSION or name not in ("swagger-ui-bundle.js", "swagger-ui.css"):
         raise HTTPException(404, "not found")
     media = "text/javascript" if name.endswith(".js") else "text/css"
-    return FileResponse(Path(str(swagger_ui_path)) / name, media_type=media, headers=IMMUTABLE)
+    return FileResponse(SWAGGER_DIR / name, media_type=media, headers=IMMUTABLE)
 
 
 @router.get("/vendor/plotly-{version}.min.js")

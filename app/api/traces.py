@@ -6,6 +6,7 @@ import anyio
 import orjson
 from fastapi import APIRouter, HTTPException, Request, Response
 
+from app import metrics
 from app.scenario import Scenario
 from app.schemas import schemas
 
@@ -28,6 +29,7 @@ async def create_trace(scenario: Scenario, request: Request) -> Response:
     """Run the scenario on Keras and return its verified trace."""
     limiter = request.app.state.tf_limiter
     body = await anyio.to_thread.run_sync(_trace, scenario, limiter=limiter)
+    metrics.inc("lsl_traces_total")
     return Response(body, media_type="application/json")
 
 

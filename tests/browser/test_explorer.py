@@ -223,3 +223,9 @@ def test_char_generation_and_cost_sections(page: Page, server: str) -> None:
     page.locator("#cost-run").click()
     expect(page.locator("#cost-result")).to_contain_text("slower", timeout=60_000)
     shot(page, "11-generation-and-cost")
+
+
+def test_api_docs_render_offline(page: Page, server: str) -> None:
+    page.goto(server + "/docs")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible(timeout=20_000)
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/traces")
