@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean docs
+.PHONY: run test lint bench clean docs test-container
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,7 @@ docs: $(STAMP)
 	$(BIN)/lstm-state-lab schema scenario > docs/scenario.schema.json
 	$(BIN)/lstm-state-lab schema trace > docs/trace.schema.json
 	$(BIN)/lstm-state-lab schema live > docs/live.schema.json
+
+# A real image build and run without a Docker engine (root; podman/buildah/debootstrap).
+test-container:
+	bash tests/container/build_and_run.sh
