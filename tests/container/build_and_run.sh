@@ -15,7 +15,7 @@ if ! podman image exists localhost/lsl-base:local; then
   cp /etc/ssl/certs/ca-certificates.crt "$work/root/etc/ssl/certs/ca-certificates.crt"
   tar -C "$work/root" -c . | podman import --change "ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt" - localhost/lsl-base:local >/dev/null
 fi
-podman --cgroup-manager=cgroupfs build --isolation=chroot --network=host \
+podman --cgroup-manager=cgroupfs build --format docker --isolation=chroot --network=host \
   --build-arg BASE_IMAGE=localhost/lsl-base:local -t localhost/lstm-state-lab . >/dev/null
 echo "image size: $(podman images localhost/lstm-state-lab --format '{{.Size}}')"
 ctr=$(buildah from localhost/lstm-state-lab)
@@ -29,4 +29,5 @@ echo
 curl -sf -X POST "http://127.0.0.1:$port/api/traces" -H 'content-type: application/json' \
   -d @examples/poem_lanes.json | python3 -c 'import json,sys; t=json.load(sys.stdin); v=t["verification"]; assert v["passed"]; print("trace from the container:", len(t["batches"]), "batches, max |Δ| =", v["max_abs_diff"])'
 test "$(buildah run --isolation=chroot "$ctr" -- id -u)" = 10001 && echo "runs as uid 10001"
+echo "HEALTHCHECK: $(podman inspect localhost/lstm-state-lab --format "{{.HealthCheck.Test}}")"
 echo "container test passed"
