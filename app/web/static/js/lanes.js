@@ -154,7 +154,8 @@ export class LanesView {
       });
       for (const spans of this.tokens[kk] || []) spans.forEach((span) => span.classList.remove("now", "done"));
     }
-    if (k > 0 && k !== this.drawnK && this.drawnK !== undefined) this.pulse(k);
+    // (not when playing fast: a running animation repaints the whole picture every frame)
+    if (k > 0 && k !== this.drawnK && this.drawnK !== undefined && !store.fast) this.pulse(k);
     this.drawnK = k;
     this.drawnRow = store.row;
     if (k >= 0) {

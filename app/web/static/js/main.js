@@ -200,6 +200,7 @@ function showMessage(m) {
 
 function setPlaying(on) {
   playing = on;
+  store.fast = on && speed() > 6;
   $("play").textContent = on ? "❚❚ Pause" : "▶ Play";
   $("play").setAttribute("aria-pressed", String(on));
 }
@@ -216,7 +217,11 @@ $("play").addEventListener("click", () => {
     setPlaying(true);
   }
 });
-$("speed").addEventListener("change", () => { if (playing) socket.send({ type: "play", speed: speed() }); });
+$("speed").addEventListener("change", () => {
+  if (!playing) return;
+  store.fast = speed() > 6;
+  socket.send({ type: "play", speed: speed() });
+});
 $("step").addEventListener("click", () => { setPlaying(false); socket.send({ type: "step" }); });
 $("step-batch").addEventListener("click", () => { setPlaying(false); socket.send({ type: "step_batch" }); });
 $("back").addEventListener("click", () => {
