@@ -24,6 +24,7 @@ LAYER_CLASSES = {
 STATE_NAMES = {"LSTM": ("h", "c"), "GRU": ("h",), "SimpleRNN": ("h",)}
 GATE_NAMES = {"LSTM": ("i", "f", "g", "o"), "GRU": ("z", "r", "hh"), "SimpleRNN": ()}
 CACHE_SIZE = 8
+LEARNING_RATE = 0.01
 
 
 @dataclass
@@ -66,8 +67,9 @@ class Built:
         self.model.set_weights(self.initial_weights)
         opt = self.model.optimizer
         if opt is not None and opt.built:
-            for v in opt.variables:
+            for v in opt.variables:  # iteration count, moments: back to a fresh optimizer
                 v.assign(np.zeros(v.shape, dtype=v.dtype))
+            opt.learning_rate.assign(LEARNING_RATE)  # a variable too: not zero!
         self.changed = False
 
     def load_twin(self, weights: list[list[np.ndarray]]) -> None:
@@ -145,7 +147,7 @@ def _build(spec: ModelSpec, b: int, t: int, f: int, head_units: int, task: str, 
         if task == "classification"
         else "mse"
     )
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=loss)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE), loss=loss)
     twin, twin_layers = _twin(spec, t, f)
     built = Built(
         spec,

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import math
 import os
+from pathlib import Path
+
+CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+
+
+def available_cpus(cpu_max: Path = CPU_MAX) -> int:
+    """CPUs this process may really use: its affinity, capped by a cgroup v2 CPU quota
+    (a container limited to 2 CPUs on a 64-core host must not start 64 TF threads)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = cpus or 1
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        if quota != "max":
+            cpus = min(cpus, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return cpus
 
 
 def configure() -> None:
     # Quiet C++ logging; oneDNN stays on (it is what users' Keras runs with by default).
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    threads = str(available_cpus())
+    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", threads)
+    os.environ.setdefault("TF_NUM_INTEROP_THREADS", threads)

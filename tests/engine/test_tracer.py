@@ -354,3 +354,17 @@ def test_intervention_of_wrong_shape_is_keras_error() -> None:
     with pytest.raises(KerasRejected, match="must match") as info:
         tracer.run(scenario)
     assert info.value.detail["op"] == "set_state"
+
+
+def test_reused_model_trains_like_a_fresh_one() -> None:
+    """The cached model is restored between runs (weights, states, optimizer): a run on it
+    gives the numbers of a run on a model built from scratch."""
+    from app.engine import keras_model
+
+    parts = {**POEM, "model": _lstm(), "ops": [{"op": "fit", "epochs": 2, "shuffle": True}]}
+    keras_model._cache.clear()
+    fresh = run(**parts)
+    reused = run(**parts)
+    assert fresh["weights"][-1] == reused["weights"][-1]
+    assert fresh["weights"][-1] != fresh["weights"][0]  # it did train
+    assert fresh == reused
