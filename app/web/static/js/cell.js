@@ -1,16 +1,10 @@
 import { drawCell } from "./diagram.js";
+import { valueColour as colour } from "./svg.js";
 
 // The cell at the current timestep for the selected row: gate values per unit and the update
 // written out with the real numbers of the first units.
 
 const fmt = (v) => (v === null || v === undefined ? "–" : (v >= 0 ? " " : "") + v.toFixed(3));
-
-function colour(v, lo, hi) {
-  // blue (low) -> white -> red (high), with the value also printed in the tooltip
-  const m = (lo + hi) / 2;
-  const a = Math.min(1, Math.abs(v - m) / ((hi - lo) / 2));
-  return v >= m ? `rgba(178,24,43,${a})` : `rgba(33,102,172,${a})`;
-}
 
 const GATES = {
   LSTM: [["i", "input gate σ", 0, 1], ["f", "forget gate σ", 0, 1], ["g", "candidate tanh", -1, 1], ["o", "output gate σ", 0, 1]],

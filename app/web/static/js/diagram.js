@@ -2,20 +2,9 @@
 // LSTM (forget, input, candidate, output gates and the carry line), GRU (update, reset,
 // candidate), SimpleRNN (one tanh). Boxes are filled by value and also print it.
 
-const SVG = "http://www.w3.org/2000/svg";
+import { el, valueColour } from "./svg.js";
 
-function el(name, attrs = {}, text = null) {
-  const n = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
-  if (text !== null) n.textContent = text;
-  return n;
-}
-
-function fill(v, lo, hi) {
-  const m = (lo + hi) / 2;
-  const a = Math.min(1, Math.abs(v - m) / ((hi - lo) / 2)) * 0.85;
-  return v >= m ? `rgba(178,24,43,${a})` : `rgba(33,102,172,${a})`;
-}
+const fill = (v, lo, hi) => valueColour(v, lo, hi, 0.85);
 
 const f3 = (v) => (v === null || v === undefined ? "–" : v.toFixed(3));
 

@@ -1,18 +1,12 @@
 // The batch lanes picture: batches as columns, sample rows as lanes, and at each boundary
 // what happened to each row's state. Kinds are told apart by shape and text, not only colour.
 
-const SVG = "http://www.w3.org/2000/svg";
+import { el } from "./svg.js";
+
 const CELL_H = 34;
 const GAP_X = 66;
 const PAD = 28;
 const LEFT = 40; // room for the row labels
-
-function el(name, attrs = {}, text = null) {
-  const node = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== null) node.textContent = text;
-  return node;
-}
 
 function tokensOf(summary, row) {
   if (row.sequence === null) return [];
