@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -74,20 +75,12 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import os
-
-    import uvicorn
+    from app.server import run
+    from app.settings import get_settings
 
     # Each worker process builds its app from the environment (sessions stay per process).
     os.environ["LSL_HOST"], os.environ["LSL_PORT"] = args.host, str(args.port)
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-    )
+    run(args.host, args.port, args.workers, args.log_level, args.log_format or get_settings().log_format)
     return 0
 
 
@@ -110,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     p.add_argument("--log-level", default="info")
+    p.add_argument(
+        "--log-format",
+        choices=["json", "text"],
+        default=None,
+        help="json: one object a line, for log collectors (default: LSL_LOG_FORMAT or json)",
+    )
     p.set_defaults(func=_serve)
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -37,6 +39,9 @@ class Settings(BaseSettings):
         "", description="Comma-separated WebSocket origins allowed; empty = the page's own host."
     )
     trusted_hosts: str = Field("*", description="Comma-separated Host headers accepted.")
+    log_format: Literal["json", "text"] = Field(
+        "json", description="Server log lines: `json` (one object a line) or `text`."
+    )
     frame_ancestors: str = Field(
         "'self'", description="CSP frame-ancestors: who may embed the app (e.g. your LMS)."
     )

@@ -17,9 +17,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(log_path: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
-    """`lstm-state-lab serve` on a free port; returns once /readyz says ready."""
-    port = free_port()
+def start(
+    log_path: Path, *extra: str, port: int | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`lstm-state-lab serve` on `port` (default: a free one); returns once /readyz says ready."""
+    port = port or free_port()
     cmd = [
         sys.executable,
         "-m",
@@ -31,7 +33,7 @@ def start(log_path: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
         "warning",
         *extra,
     ]
-    with log_path.open("wb") as log:  # a file, not a pipe: a full pipe would block the server
+    with log_path.open("ab") as log:  # a file, not a pipe: a full pipe would block the server
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120

@@ -24,6 +24,7 @@ from app.settings import Settings
 router = APIRouter(tags=["live"])
 log = logging.getLogger(__name__)
 SEND_TIMEOUT_S = 20.0
+_OPEN: set[WebSocket] = set()  # this process's live sessions, closed first on shutdown
 _TAGS = {
     "load",
     "step",
@@ -190,6 +191,16 @@ class _Connection:
             await self.send(_error("session", exc.message, **exc.detail))
 
 
+async def close_all(code: int, reason: str) -> int:
+    """Close every open session (the server calls this on shutdown: 1001 "going away")."""
+    sockets = list(_OPEN)
+    for ws in sockets:
+        _OPEN.discard(ws)
+        with contextlib.suppress(RuntimeError, OSError):
+            await ws.close(code=code, reason=reason)
+    return len(sockets)
+
+
 def _origin_ok(ws: WebSocket, settings: Settings) -> bool:
     origin = ws.headers.get("origin")
     if origin is None:  # not a browser: nothing to protect against
@@ -214,7 +225,9 @@ async def live(ws: WebSocket) -> None:
         return
     metrics.sessions_active += 1
     metrics.inc("lsl_sessions_total")
+    _OPEN.add(ws)
     conn = _Connection(ws, settings)
+    closed_by = "client"
     try:
         while True:
             try:
@@ -223,14 +236,23 @@ async def live(ws: WebSocket) -> None:
                 if conn.player is not None and not conn.player.done():
                     continue  # playing is not idle
                 await ws.close(code=1000, reason="idle: closed after no command")
+                closed_by = "idle"
                 return
             await conn.handle(raw)
     except WebSocketDisconnect:
         pass
     except Exception:  # never a traceback to the client; the log has it
+        if ws not in _OPEN:
+            return  # closed by the server's shutdown while a command was running
+        closed_by = "error"
         log.exception("live session failed")
         with contextlib.suppress(RuntimeError):
             await ws.close(code=1011, reason="internal error")
     finally:
+        _OPEN.discard(ws)
         metrics.sessions_active -= 1
         conn.stop_playing()
+        log.info(
+            "session closed",
+            extra={"closed_by": closed_by, "sessions_active": metrics.sessions_active},
+        )

@@ -49,8 +49,14 @@ if (app.dataset.lesson) {
   });
 }
 
-const socket = new LiveSocket(onMessage, (status) => {
+const socket = new LiveSocket(onMessage, (status, info) => {
   document.body.dataset.socket = status;
+  if (status === "closed") {
+    const why = info.reason || (info.code === 1006 ? "the server is not answering" : `code ${info.code}`);
+    const wait = (info.retryMs / 1000).toFixed(info.retryMs < 1000 ? 2 : 0);
+    showMessage({ error: "connection", message: `connection lost (${why}): reconnecting in ${wait} s…` });
+    setPlaying(false);
+  }
   if (status === "open" && store.summary) {
     restoreTo = store.position; // reconnected: rebuild the same view
     load();

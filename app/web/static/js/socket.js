@@ -19,8 +19,9 @@ export class LiveSocket {
       for (const m of this.queue.splice(0)) ws.send(m);
     };
     ws.onmessage = (ev) => this.onMessage(JSON.parse(ev.data));
-    ws.onclose = () => {
-      this.onStatus("closed");
+    ws.onclose = (ev) => {
+      // 1001: the server is restarting; 1013: it is full. Either way: retry with backoff.
+      this.onStatus("closed", { code: ev.code, reason: ev.reason, retryMs: this.delay });
       setTimeout(() => this.connect(), this.delay);
       this.delay = Math.min(this.delay * 2, 8000);
     };
