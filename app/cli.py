@@ -80,7 +80,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     # Each worker process builds its app from the environment (sessions stay per process).
     os.environ["LSL_HOST"], os.environ["LSL_PORT"] = args.host, str(args.port)
-    run(args.host, args.port, args.workers, args.log_level, args.log_format or get_settings().log_format)
+    run(
+        args.host,
+        args.port,
+        args.workers,
+        args.log_level,
+        args.log_format or get_settings().log_format,
+    )
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,13 @@ from typing import Any
 
 import anyio
 
+from app import metrics
+
 Work = Callable[[Callable[[dict[str, Any]], None], Callable[[], bool]], Any]
+
+
+MAX_FINISHED = 200  # finished jobs kept for their pages and event streams
+MAX_CACHED = 64  # results kept for a repeated configuration
 
 
 class QueueFull(Exception):
@@ -56,6 +63,7 @@ class Jobs:
         self.tasks: set[asyncio.Task[None]] = set()
 
     def submit(self, key: str, work: Work) -> Job:
+        self._prune()
         job = Job(uuid.uuid4().hex[:12], key)
         self.jobs[job.id] = job
         if key in self.cache:  # same configuration, same seed: same result
@@ -85,6 +93,7 @@ class Jobs:
                 self._finish(job, "cancelled")
                 return
             job.status = "running"
+            started = time.monotonic()
             job.events.append({"type": "started"})
             job.changed.set()
             try:
@@ -93,18 +102,29 @@ class Jobs:
                 )
             except Exception as exc:  # cancellation arrives as the work's own exception
                 if job.cancel_flag.is_set():
-                    self._finish(job, "cancelled")
+                    self._finish(job, "cancelled", started)
                 else:
                     job.error = f"{type(exc).__name__}: {exc}"
-                    self._finish(job, "failed")
+                    self._finish(job, "failed", started)
                 return
             self.cache[job.key] = job.result
-            self._finish(job, "done")
+            while len(self.cache) > MAX_CACHED:  # oldest first: dicts keep insertion order
+                del self.cache[next(iter(self.cache))]
+            self._finish(job, "done", started)
 
-    def _finish(self, job: Job, status: str) -> None:
+    def _finish(self, job: Job, status: str, started: float | None = None) -> None:
         job.status = status
         job.events.append({"type": status})
         job.changed.set()
+        if started is not None:
+            metrics.observe("lsl_job_seconds", time.monotonic() - started, status)
+        self._prune()
+
+    def _prune(self) -> None:
+        # A hosted instance runs for weeks: keep only the latest finished jobs.
+        finished = [j.id for j in self.jobs.values() if j.finished]
+        for old in finished[: max(0, len(finished) - MAX_FINISHED)]:
+            del self.jobs[old]
 
     async def stream(self, job: Job) -> AsyncIterator[dict[str, Any]]:
         """Every event of the job, in order, until it is finished."""

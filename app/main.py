@@ -26,6 +26,7 @@ from app.api.errors import lab_error_handler
 from app.api.security import headers_middleware
 from app.errors import LabError
 from app.jobs import Jobs
+from app.server import close_sessions_on_exit
 from app.settings import Settings, get_settings
 from app.web import STATIC
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.warm_up:
             await anyio.to_thread.run_sync(_warm_up, limiter=app.state.tf_limiter)
         app.state.ready = True
+        close_sessions_on_exit()
         yield
 
     # /docs is served by app.api.pages with local Swagger UI assets (FastAPI's uses a CDN).

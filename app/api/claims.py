@@ -10,6 +10,7 @@ from typing import Any
 import anyio
 from fastapi import APIRouter, HTTPException, Request
 
+from app.api.errors import NOT_FOUND
 from app.claims import BY_ID, CLAIMS
 
 router = APIRouter(prefix="/api/claims", tags=["claims"])
@@ -44,7 +45,7 @@ def _run(claim_id: str) -> dict[str, Any]:
     return claim_checks.run(claim_id)
 
 
-@router.post("/{claim_id}/run")
+@router.post("/{claim_id}/run", responses=NOT_FOUND)
 async def run_claim(claim_id: str, request: Request) -> dict[str, Any]:
     """Run the claim's check on the installed Keras: verdict, finding, evidence, versions."""
     if claim_id not in BY_ID:

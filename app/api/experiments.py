@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.errors import NOT_FOUND
 from app.jobs import Job, Jobs, QueueFull
 
 router = APIRouter(prefix="/api/experiments", tags=["experiments"])
@@ -110,12 +111,12 @@ def _job(request: Request, job_id: str) -> Job:
     return job
 
 
-@router.get("/{job_id}")
+@router.get("/{job_id}", responses=NOT_FOUND)
 async def status(job_id: str, request: Request) -> dict[str, Any]:
     return _job(request, job_id).summary()
 
 
-@router.get("/{job_id}/events")
+@router.get("/{job_id}/events", responses=NOT_FOUND)
 async def events(job_id: str, request: Request) -> StreamingResponse:
     """Server-sent events: started, progress (config, phase, epoch, batch, loss), then the end."""
     job = _job(request, job_id)
@@ -127,7 +128,7 @@ async def events(job_id: str, request: Request) -> StreamingResponse:
     return StreamingResponse(sse(), media_type="text/event-stream")
 
 
-@router.delete("/{job_id}")
+@router.delete("/{job_id}", responses=NOT_FOUND)
 async def cancel(job_id: str, request: Request) -> dict[str, Any]:
     job = _job(request, job_id)
     _jobs(request).cancel(job)

@@ -9,6 +9,7 @@ import orjson
 from fastapi import APIRouter, Request, Response
 
 from app import export
+from app.api.errors import LAB_ERRORS
 from app.scenario import Scenario
 
 router = APIRouter(prefix="/api/export", tags=["export"])
@@ -35,7 +36,7 @@ def _build(scenario: Scenario, fmt: str) -> bytes:
     return (export.script(trace) if fmt == "py" else export.notebook(trace)).encode()
 
 
-@router.post("/{fmt}", response_class=Response)
+@router.post("/{fmt}", response_class=Response, responses=LAB_ERRORS)
 async def export_trace(fmt: Format, scenario: Scenario, request: Request) -> Response:
     """The scenario's verified trace as a file; `py` and `ipynb` reproduce it with plain Keras."""
     body = await anyio.to_thread.run_sync(

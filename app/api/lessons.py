@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
+from app.api.errors import NOT_FOUND
 from app.lessons import BY_SLUG, LESSONS
 
 router = APIRouter(prefix="/api/lessons", tags=["lessons"])
@@ -24,7 +25,7 @@ async def list_lessons() -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/{slug}")
+@router.get("/{slug}", responses=NOT_FOUND)
 async def get_lesson(slug: str) -> dict[str, Any]:
     if slug not in BY_SLUG:
         raise HTTPException(404, f"no lesson {slug!r}; see GET /api/lessons")

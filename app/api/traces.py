@@ -7,6 +7,7 @@ import orjson
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from app import metrics
+from app.api.errors import LAB_ERRORS, NOT_FOUND
 from app.scenario import Scenario
 from app.schemas import schemas
 
@@ -23,7 +24,7 @@ def _trace(scenario: Scenario) -> bytes:
 @router.post(
     "/traces",
     response_class=Response,
-    responses={200: {"description": "The verified trace (docs/trace.schema.json)."}},
+    responses={200: {"description": "The verified trace (docs/trace.schema.json)."}, **LAB_ERRORS},
 )
 async def create_trace(scenario: Scenario, request: Request) -> Response:
     """Run the scenario on Keras and return its verified trace."""
@@ -33,7 +34,7 @@ async def create_trace(scenario: Scenario, request: Request) -> Response:
     return Response(body, media_type="application/json")
 
 
-@router.get("/schemas/{name}")
+@router.get("/schemas/{name}", responses=NOT_FOUND)
 async def get_schema(name: str) -> dict[str, Any]:
     found = schemas().get(name)
     if found is None:

@@ -163,6 +163,10 @@ class Runner:
         if other_sizes or self.built.shapes_seen_other:
             self.built.fresh_functions()
         self.built.shapes_seen_other = other_sizes
+        # Version 0 = the initial weights, recorded even when no batch runs (a schedule of
+        # reset_states/set_state ops only): the exported script rebuilds the model from them
+        # (found by the HTTP fuzzer: POST /api/export/py gave a 500, IndexError).
+        self.version()
         for i, op in enumerate(self.scenario.schedule.ops):
             self._op_index = i
             try:

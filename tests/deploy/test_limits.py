@@ -1,0 +1,49 @@
+"""Limits on a real server over real sockets: sessions opened and closed thousands of times
+leak nothing, and a client that stops reading is dropped fast and cheaply (the measuring code
+is benchmarks/limits.py; here its figures are held to issue 5's bounds)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from benchmarks.limits import MB, cycles, metrics, never_reads
+from tests import serving
+
+
+def test_5000_open_close_cycles_leak_nothing(tmp_path: Path) -> None:
+    proc, base = serving.start(tmp_path / "server.log")
+    ws_url = base.replace("http", "ws", 1) + "/ws/live"
+    try:
+        asyncio.run(cycles(ws_url, 300))  # warm: allocator pools, compiled functions
+        time.sleep(0.5)
+        before = metrics(base)
+        t0 = time.monotonic()
+        asyncio.run(cycles(ws_url, 5000))
+        took = time.monotonic() - t0
+        time.sleep(0.5)
+        after = metrics(base)
+    finally:
+        serving.stop(proc)
+    growth = (after["lsl_resident_memory_bytes"] - before["lsl_resident_memory_bytes"]) / MB
+    print(f"5000 cycles in {took:.1f} s; RSS growth {growth:.1f} MB")
+    assert after["lsl_sessions_active"] == 0
+    assert after["lsl_asyncio_tasks"] <= before["lsl_asyncio_tasks"], "tasks left running"
+    assert growth <= 50, f"RSS grew {growth:.1f} MB over 5000 sessions"
+
+
+def test_client_that_never_reads_is_closed_within_30_s(tmp_path: Path) -> None:
+    proc, base = serving.start(tmp_path / "server.log")
+    try:
+        took, rss0, peak = asyncio.run(
+            never_reads(base.replace("http", "ws", 1) + "/ws/live", base)
+        )
+        m = metrics(base)
+    finally:
+        serving.stop(proc)
+    cost = (peak - rss0) / MB
+    print(f"closed after {took:.1f} s; RSS cost {cost:.1f} MB")
+    assert took <= 30
+    assert cost <= 5
+    assert m['lsl_sessions_dropped_total{kind="slow_client"}'] == 1
