@@ -8,13 +8,14 @@ from importlib import metadata, resources
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 import plotly
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app import __version__
+from app import __version__, i18n
 from app.lessons import BY_SLUG, LESSONS
 from app.presets import PRESETS
 from app.web import TEMPLATES
@@ -36,20 +37,57 @@ IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 
 
 @cache
-def _presets_json() -> str:
-    return json.dumps([{"name": k, "description": v} for k, v in PRESETS.items()])
+def _presets_json(lang: str) -> str:
+    return json.dumps(
+        [{"name": k, "description": i18n.translate(lang, f"preset.{k}")} for k in PRESETS]
+    )
+
+
+@cache
+def _client_catalog(lang: str) -> str:
+    """What the page's scripts translate: js.* and error.* keys, English where missing."""
+    merged = {**i18n.catalog(i18n.DEFAULT), **i18n.catalog(lang)}
+    keys = {k: v for k, v in merged.items() if k.startswith(("js.", "error."))}
+    # "</" could end the <script> element that carries the JSON
+    return json.dumps(keys, ensure_ascii=False).replace("</", "<\\/")
+
+
+def _lang(request: Request) -> str:
+    return i18n.negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def _page(request: Request, template: str, **context: object) -> HTMLResponse:
+    """Render a page in the request's language (?lang=, else Accept-Language)."""
+    lang = _lang(request)
+
+    def t(key: str, **values: object) -> str | Markup:
+        text = i18n.translate(lang, key, **values)
+        # keys ending in "_html" are our own markup (<code>, <b>); everything else is escaped
+        return Markup(text) if key.endswith("_html") else text
+
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "version": __version__,
+            "lang": lang,
+            "langs": i18n.LANGS,
+            "t": t,
+            "i18n_json": _client_catalog(lang),
+            **context,
+        },
+        headers={"Content-Language": lang, "Vary": "Accept-Language"},
+    )
 
 
 def _explorer(request: Request, lesson: str = "") -> HTMLResponse:
-    return templates.TemplateResponse(
+    lang = _lang(request)
+    return _page(
         request,
         "index.html",
-        {
-            "version": __version__,
-            "plotly_version": PLOTLY_VERSION,
-            "presets": _presets_json(),
-            "lesson": lesson,
-        },
+        plotly_version=PLOTLY_VERSION,
+        presets=_presets_json(lang),
+        lesson=lesson,
     )
 
 
@@ -60,23 +98,20 @@ async def index(request: Request) -> HTMLResponse:
 
 @router.get("/lessons", response_class=HTMLResponse)
 async def lessons_page(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, "lessons.html", {"version": __version__, "lessons": LESSONS}
-    )
+    return _page(request, "lessons.html", lessons=LESSONS)
 
 
 @router.get("/lessons/{slug}", response_class=HTMLResponse)
 async def lesson_page(request: Request, slug: str) -> HTMLResponse:
     if slug not in BY_SLUG:
         raise HTTPException(404, f"no lesson {slug!r}: see /lessons")
-    return _explorer(request, json.dumps(BY_SLUG[slug].to_dict()))
+    lang = _lang(request)
+    return _explorer(request, json.dumps(i18n.lesson(lang, BY_SLUG[slug].to_dict())))
 
 
 @router.get("/experiment", response_class=HTMLResponse)
 async def experiment_page(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, "experiment.html", {"version": __version__, "plotly_version": PLOTLY_VERSION}
-    )
+    return _page(request, "experiment.html", plotly_version=PLOTLY_VERSION)
 
 
 @router.get("/claims", response_class=HTMLResponse)
@@ -88,9 +123,7 @@ async def claims_page(request: Request) -> HTMLResponse:
     items = [
         {"id": c.id, "text": c.text, "source": c.source, "code": code.get(c.id, "")} for c in CLAIMS
     ]
-    return templates.TemplateResponse(
-        request, "claims.html", {"version": __version__, "claims": items}
-    )
+    return _page(request, "claims.html", claims=items)
 
 
 @router.get("/docs", response_class=HTMLResponse)

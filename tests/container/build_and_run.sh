@@ -21,10 +21,10 @@ echo "image size: $(podman images localhost/lstm-state-lab --format '{{.Size}}')
 ctr=$(buildah from localhost/lstm-state-lab)
 port=18931
 buildah run --isolation=chroot --network=host "$ctr" -- \
-  lstm-state-lab serve --host 127.0.0.1 --port "$port" --log-level warning &
+  lstm-state-lab serve --host 127.0.0.1 --port "$port" --log-level warning >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
-curl -sf "http://127.0.0.1:$port/healthz"
+curl -sf "http://127.0.0.1:$port/healthz" || { tail -20 "$work/server.log"; exit 1; }
 echo
 curl -sf -X POST "http://127.0.0.1:$port/api/traces" -H 'content-type: application/json' \
   -d @examples/poem_lanes.json | python3 -c 'import json,sys; t=json.load(sys.stdin); v=t["verification"]; assert v["passed"]; print("trace from the container:", len(t["batches"]), "batches, max |Δ| =", v["max_abs_diff"])'

@@ -15,7 +15,7 @@ from websockets.asyncio.client import connect
 
 from tests import serving
 
-N = 24
+N = 100
 
 
 def _scenario(i: int) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def test_concurrent_sessions_equal_runs_alone(tmp_path: Path) -> None:
         # its own thread: other tests may keep an event loop running in this one
         t = threading.Thread(target=lambda: asyncio.run(main()))
         t.start()
-        t.join(300)
+        t.join(600)
         assert len(results) == N
         for i, frames in enumerate(results):
             np.testing.assert_array_equal(np.asarray(frames), np.asarray(_alone(base, i)))

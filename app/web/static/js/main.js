@@ -1,7 +1,7 @@
 // The controller: URL <-> controls <-> live session <-> views.
 
 import { Controls } from "./controls.js";
-import { paramsFromUrl, scenarioFromParams, urlFromParams } from "./scenario.js";
+import { paramsFromUrl, scenarioFromParams, urlFromParams, withKept } from "./scenario.js";
 import { LiveSocket } from "./socket.js";
 import { Store } from "./store.js";
 import { LanesView } from "./lanes.js";
@@ -44,7 +44,7 @@ if (app.dataset.lesson) {
     store.layer = Number(params.layer);
     store.row = Number(params.row);
     restoreTo = Number(params.pos);
-    history.replaceState(null, "", `?step=${index}`);
+    history.replaceState(null, "", `?${withKept(new URLSearchParams({ step: index }))}`);
     if (socket) load();
   });
 }

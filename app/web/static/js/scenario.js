@@ -34,8 +34,18 @@ export function paramsFromUrl(search) {
   return p;
 }
 
+// Page-wide choices that are not part of the scenario but stay in the URL.
+const KEPT = ["lang", "present", "hide"];
+
+/** `q` plus the kept page-wide parameters of the current URL. */
+export function withKept(q = new URLSearchParams()) {
+  const now = new URLSearchParams(location.search);
+  for (const k of KEPT) if (now.has(k)) q.set(k, now.get(k));
+  return q;
+}
+
 export function urlFromParams(p) {
-  const q = new URLSearchParams();
+  const q = withKept();
   for (const [k, v] of Object.entries(p)) {
     if (v === undefined || v === null) continue;
     if (k in DEFAULTS && DEFAULTS[k] === String(v)) continue;
