@@ -27,7 +27,13 @@ $(BROWSER_STAMP): $(STAMP)
 	else $(BIN)/python -m playwright install chromium; fi
 	touch $(BROWSER_STAMP)
 
-test: $(STAMP) $(BROWSER_STAMP)
+# axe-core for the accessibility audit, from npm (pinned in tests/browser/a11y/package-lock.json)
+AXE := tests/browser/a11y/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/a11y/package-lock.json
+	npm ci --prefix tests/browser/a11y --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+test: $(STAMP) $(BROWSER_STAMP) $(AXE)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -41,7 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/browser_frames.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) tests/browser/a11y/node_modules build *.egg-info .pytest_cache .mypy_cache .ruff_cache
 
 docs: $(STAMP)
 	$(BIN)/lstm-state-lab schema scenario > docs/scenario.schema.json
