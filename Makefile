@@ -45,6 +45,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/trace_speed.py
 	$(BIN)/python benchmarks/live_latency.py
 	$(BIN)/python benchmarks/browser_frames.py
+	$(BIN)/python -m benchmarks.load
+	$(BIN)/python -m benchmarks.limits
 
 clean:
 	rm -rf $(VENV) tests/browser/a11y/node_modules build *.egg-info .pytest_cache .mypy_cache .ruff_cache
