@@ -10,7 +10,9 @@ from typing import Any
 import anyio
 from fastapi import APIRouter, HTTPException, Request
 
+from app import i18n
 from app.api.errors import NOT_FOUND
+from app.api.lessons import Lang
 from app.claims import BY_ID, CLAIMS
 
 router = APIRouter(prefix="/api/claims", tags=["claims"])
@@ -32,10 +34,17 @@ def sources() -> dict[str, str]:
 
 
 @router.get("")
-async def list_claims() -> list[dict[str, str]]:
+async def list_claims(lang: Lang = "en") -> list[dict[str, str]]:
+    """Every claim, its text in `lang`, where it is made, and its check's source."""
     code = sources()
     return [
-        {"id": c.id, "text": c.text, "source": c.source, "code": code.get(c.id, "")} for c in CLAIMS
+        {
+            "id": c.id,
+            "text": i18n.translate(lang, f"claim.{c.id}.text"),
+            "source": c.source,
+            "code": code.get(c.id, ""),
+        }
+        for c in CLAIMS
     ]
 
 

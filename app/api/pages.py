@@ -8,12 +8,12 @@ from importlib import metadata, resources
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
 import plotly
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from app import __version__, i18n
 from app.lessons import BY_SLUG, LESSONS
@@ -121,7 +121,7 @@ async def claims_page(request: Request) -> HTMLResponse:
 
     code = sources()
     items = [
-        {"id": c.id, "text": c.text, "source": c.source, "code": code.get(c.id, "")} for c in CLAIMS
+        {"id": c.id, "source": c.source, "code": code.get(c.id, "")} for c in CLAIMS
     ]
     return _page(request, "claims.html", claims=items)
 

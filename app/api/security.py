@@ -17,6 +17,7 @@ def csp(settings: Settings, docs: bool = False) -> str:
         f"script-src {script}; "
         "style-src 'self' 'unsafe-inline'; "  # plotly injects its styles at run time
         "img-src 'self' data: blob:; "
+        "media-src 'self' blob:; "  # a recorded WebM plays back from a blob
         "connect-src 'self' ws: wss:; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; "
         f"frame-ancestors {settings.frame_ancestors}"

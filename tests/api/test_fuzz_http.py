@@ -9,7 +9,10 @@ Schemathesis runs the app's lifespan itself (tf_limiter, jobs) and ends it after
 
 from __future__ import annotations
 
+from typing import Any
+
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
@@ -52,7 +55,7 @@ schema = (
     # the Scenario body is deep: most random bodies are invalid (that is the point)
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_api_conforms_and_never_fails(case: schemathesis.Case) -> None:
+def test_api_conforms_and_never_fails(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate(
         excluded_checks=[
             # pydantic's lax mode coerces by design ("seed": false -> 0, "5" -> 5) where the
@@ -63,3 +66,14 @@ def test_api_conforms_and_never_fails(case: schemathesis.Case) -> None:
             positive_data_acceptance,
         ]
     )
+
+
+def test_export_of_a_schedule_that_runs_no_batch() -> None:
+    """Found by the fuzzer: only reset_states ops ran no batch, the trace had no weights and
+    the script export failed (500, IndexError). Version 0 = the initial weights, always."""
+    scenario = {"data": {"preset": "ramp"}, "schedule": {"ops": [{"op": "reset_states"}]}}
+    with TestClient(create_app(Settings(warm_up=False))) as client:
+        for fmt in ("py", "ipynb"):
+            r = client.post(f"/api/export/{fmt}", json=scenario)
+            assert r.status_code == 200, r.text
+            assert "set_weights" in r.text

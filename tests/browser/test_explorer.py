@@ -229,3 +229,10 @@ def test_api_docs_render_offline(page: Page, server: str) -> None:
     page.goto(server + "/docs")
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible(timeout=20_000)
     expect(page.locator(".swagger-ui")).to_contain_text("/api/traces")
+
+
+def test_stateless_explanation_counts_boundary_starts_only(page: Page, server: str) -> None:
+    # 8 sequences in 2 batches of 4: one boundary, 4 rows start from zeros there (batch 0's
+    # starts are not boundary hand-offs; counting them once said "8 of 4")
+    _open(page, server, "/?preset=ramp&n=8&len=5&bs=4&ts=5&layers=LSTM.4.n")
+    expect(page.locator("#explain")).to_contain_text("4 of 4 start from zeros")

@@ -1,14 +1,16 @@
 import { drawCell } from "./diagram.js";
 import { valueColour as colour } from "./svg.js";
+import { t } from "./i18n.js";
 
 // The cell at the current timestep for the selected row: gate values per unit and the update
 // written out with the real numbers of the first units.
 
 const fmt = (v) => (v === null || v === undefined ? "–" : (v >= 0 ? " " : "") + v.toFixed(3));
 
+// gate, lowest and highest value; the gate's name is js.cell.gate.<gate>
 const GATES = {
-  LSTM: [["i", "input gate σ", 0, 1], ["f", "forget gate σ", 0, 1], ["g", "candidate tanh", -1, 1], ["o", "output gate σ", 0, 1]],
-  GRU: [["z", "update gate σ", 0, 1], ["r", "reset gate σ", 0, 1], ["hh", "candidate tanh", -1, 1]],
+  LSTM: [["i", 0, 1], ["f", 0, 1], ["g", -1, 1], ["o", 0, 1]],
+  GRU: [["z", 0, 1], ["r", 0, 1], ["hh", -1, 1]],
   SimpleRNN: [],
 };
 
@@ -24,13 +26,13 @@ export class CellView {
     this.root.replaceChildren();
     if (!s || !f) {
       this.where.textContent = "";
-      this.root.textContent = "Press ▶ or → to run the first timestep.";
+      this.root.textContent = t("js.cell.press_play");
       return;
     }
     const layer = s.model.layers[store.layer];
     const L = f.layers[store.layer];
     const row = Math.min(store.row, L.h.length - 1);
-    this.where.textContent = `— ${layer.kind}, layer ${store.layer}, row ${row}, batch ${f.batch}, t = ${f.t}`;
+    this.where.textContent = t("js.cell.where", { kind: layer.kind, layer: store.layer, row, batch: f.batch, t: f.t });
     const prev = this.previous(store, f, row);
     const unit = Math.min(store.unit || 0, layer.units - 1);
     const table = document.createElement("table");
@@ -44,7 +46,7 @@ export class CellView {
       b.type = "button";
       b.className = "unit-pick";
       b.textContent = u;
-      b.title = `draw unit ${u} in the diagram`;
+      b.title = t("js.cell.unit_title", { unit: u });
       b.setAttribute("aria-pressed", String(u === unit));
       b.addEventListener("click", () => { store.unit = u; this.render(store); });
       th.append(b);
@@ -60,15 +62,15 @@ export class CellView {
         const td = tr.insertCell();
         td.textContent = values[u].toFixed(2);
         td.style.background = colour(values[u], lo, hi);
-        td.title = `${title}, unit ${u}: ${values[u]}`;
+        td.title = t("js.cell.value_title", { name: title, unit: u, value: values[u] });
       }
     };
-    for (const [g, title, lo, hi] of GATES[layer.kind]) addRow(g, title, L.gates[g][row], lo, hi);
-    if (prev.h) addRow("h₋₁", "previous h", prev.h, -1, 1);
-    addRow("h", "new h", L.h[row], -1, 1);
+    for (const [g, lo, hi] of GATES[layer.kind]) addRow(g, t(`js.cell.gate.${g}`), L.gates[g][row], lo, hi);
+    if (prev.h) addRow("h₋₁", t("js.cell.previous_h"), prev.h, -1, 1);
+    addRow("h", t("js.cell.new_h"), L.h[row], -1, 1);
     if (L.c) {
-      if (prev.c) addRow("c₋₁", "previous c", prev.c, -1, 1);
-      addRow("c", "new c", L.c[row], -1, 1);
+      if (prev.c) addRow("c₋₁", t("js.cell.previous_c"), prev.c, -1, 1);
+      addRow("c", t("js.cell.new_c"), L.c[row], -1, 1);
     }
     const pick = (a) => (a ? a[unit] : null);
     this.root.append(drawCell(layer.kind,
@@ -78,24 +80,26 @@ export class CellView {
     const eq = document.createElement("pre");
     eq.className = "equation";
     const u = unit;
+    const unitHead = t("js.cell.equation_unit", { unit: u });
     if (layer.kind === "LSTM") {
       const { i, f: fg, g, o } = Object.fromEntries(Object.entries(L.gates).map(([k, v]) => [k, v[row][u]]));
-      eq.textContent = `unit ${u}:\n  c = f·c₋₁ + i·g\n    = ${fmt(fg)}·${fmt(prev.c?.[u])} + ${fmt(i)}·${fmt(g)} = ${fmt(L.c[row][u])}\n` +
+      eq.textContent = `${unitHead}\n  c = f·c₋₁ + i·g\n    = ${fmt(fg)}·${fmt(prev.c?.[u])} + ${fmt(i)}·${fmt(g)} = ${fmt(L.c[row][u])}\n` +
         `  h = o·tanh(c)\n    = ${fmt(o)}·tanh(${fmt(L.c[row][u])}) = ${fmt(L.h[row][u])}`;
     } else if (layer.kind === "GRU") {
       const z = L.gates.z[row][u];
       const hh = L.gates.hh[row][u];
-      eq.textContent = `unit ${u}:\n  h = z·h₋₁ + (1−z)·h̃\n    = ${fmt(z)}·${fmt(prev.h?.[u])} + ${fmt(1 - z)}·${fmt(hh)} = ${fmt(L.h[row][u])}`;
+      eq.textContent = `${unitHead}\n  h = z·h₋₁ + (1−z)·h̃\n    = ${fmt(z)}·${fmt(prev.h?.[u])} + ${fmt(1 - z)}·${fmt(hh)} = ${fmt(L.h[row][u])}`;
     } else {
-      eq.textContent = `unit ${u}:\n  h = tanh(x·W + h₋₁·U + b) = ${fmt(L.h[row][u])}`;
+      eq.textContent = `${unitHead}\n  h = tanh(x·W + h₋₁·U + b) = ${fmt(L.h[row][u])}`;
     }
     this.root.append(eq);
     if (f.t === 0) {
       const note = document.createElement("p");
       note.className = "boundary-note";
       const tr = s.batches[f.batch].transfers[store.layer][row];
-      const from = { initial: "zeros (first batch)", continues: `row ${row} of the previous batch (continues)`, mismatch: `row ${row} of the previous batch — but ${{ other_sequence: "that row held another sequence", gap: "this window skips positions after it (gap)", overlap: "this window repeats positions it saw (overlap)", padding: "one of the two is a padding copy" }[tr.reason]}`, reset: tr.reason === "stateless" ? "zeros (stateless layer)" : "zeros (reset_states())", set: "the value set by set_state" }[tr.kind];
-      note.textContent = `Boundary: this row's initial state came from ${from}.`;
+      // initial, continues, set; mismatch by its reason; reset: stateless or reset_states
+      const which = tr.kind === "mismatch" ? tr.reason : tr.kind === "reset" ? (tr.reason === "stateless" ? "stateless" : "reset_states") : tr.kind;
+      note.textContent = t(`js.cell.boundary.${which}`, { row });
       this.root.append(note);
     }
   }

@@ -1,24 +1,27 @@
 // Claim checker page: run a claim's Keras program on the server and show verdict + evidence.
 
-const LABEL = { holds: "✓ holds", does_not_hold: "✗ does not hold", depends: "≈ depends" };
+import { t, tError } from "./i18n.js";
+import { tn } from "./plural.js";
+
+// a verdict's label: js.claims.verdict.<verdict> (holds, does_not_hold, depends)
 
 async function run(li) {
   const button = li.querySelector(".run");
   const verdict = li.querySelector(".verdict");
   button.disabled = true;
-  verdict.textContent = "running on Keras…";
+  verdict.textContent = t("js.common.running");
   verdict.dataset.verdict = "running";
   try {
     const r = await fetch(`/api/claims/${encodeURIComponent(li.dataset.id)}/run`, { method: "POST" });
     const body = await r.json();
-    if (!r.ok) throw new Error(body.detail || body.message || r.statusText);
-    verdict.textContent = `${LABEL[body.verdict]} — Keras ${body.keras_version}`;
+    if (!r.ok) throw new Error(body.code || body.error ? tError(body) : body.detail || body.message || r.statusText);
+    verdict.textContent = t("js.claims.verdict_keras", { verdict: t(`js.claims.verdict.${body.verdict}`), version: body.keras_version });
     verdict.dataset.verdict = body.verdict;
     li.querySelector(".finding").textContent = body.finding;
     li.querySelector(".evidence").textContent = JSON.stringify(body.evidence, null, 2);
     li.querySelector(".result").hidden = false;
   } catch (err) {
-    verdict.textContent = `could not run: ${err.message}`;
+    verdict.textContent = t("js.claims.could_not_run", { message: err.message });
     verdict.dataset.verdict = "error";
   } finally {
     button.disabled = false;
@@ -36,6 +39,6 @@ document.getElementById("run-all").addEventListener("click", async (ev) => {
     document.getElementById("progress").textContent = `${i + 1} / ${all.length}`;
     await run(li);
   }
-  document.getElementById("progress").textContent = `all ${all.length} checks ran`;
+  document.getElementById("progress").textContent = tn("js.claims.all_ran", all.length);
   ev.target.disabled = false;
 });

@@ -5,12 +5,14 @@ import { LiveSocket } from "./socket.js";
 import { Store } from "./store.js";
 import { LanesView } from "./lanes.js";
 import { DIVERGING } from "./heatmap.js";
+import { t } from "./i18n.js";
 
+// what B changes; its label is js.compare.variant.<name>
 export const VARIANTS = {
-  stateful: { label: "stateful flipped on every layer", apply: (s) => { s.model.layers.forEach((l) => { l.stateful = !l.stateful; }); } },
-  shuffle: { label: "shuffle flipped", apply: (s) => { s.batching.shuffle = !s.batching.shuffle; } },
-  layout: { label: "layout flipped (lanes ↔ consecutive)", apply: (s) => { s.batching.layout = s.batching.layout === "lanes" ? "consecutive" : "lanes"; } },
-  long: { label: "one stateless run of twice the timesteps", apply: (s) => { s.batching.timesteps *= 2; s.model.layers.forEach((l) => { l.stateful = false; }); } },
+  stateful: { apply: (s) => { s.model.layers.forEach((l) => { l.stateful = !l.stateful; }); } },
+  shuffle: { apply: (s) => { s.batching.shuffle = !s.batching.shuffle; } },
+  layout: { apply: (s) => { s.batching.layout = s.batching.layout === "lanes" ? "consecutive" : "lanes"; } },
+  long: { apply: (s) => { s.batching.timesteps *= 2; s.model.layers.forEach((l) => { l.stateful = false; }); } },
 };
 
 export class Compare {
@@ -32,8 +34,9 @@ export class Compare {
     if (!variant) return;
     const b = structuredClone(scenario);
     VARIANTS[variant].apply(b);
-    this.title.textContent = `B: ${VARIANTS[variant].label}` +
-      (["stateful", "long"].includes(variant) ? "" : " — row i may hold different samples in A and B");
+    // (other rows, other samples: only when B batches the data differently)
+    const title = ["stateful", "long"].includes(variant) ? "js.compare.title" : "js.compare.title_rows";
+    this.title.textContent = t(title, { variant: t(`js.compare.variant.${variant}`) });
     if (!this.socket) this.socket = new LiveSocket((m) => this.onMessage(m), () => {});
     this.store.clear();
     this.store.summary = null;
@@ -57,7 +60,7 @@ export class Compare {
       this.store.load(m);
       this.sent = m.position;
       this.lanes.render(this.store);
-      this.badge.textContent = `✓ verified, max |Δ| = ${m.verification.max_abs_diff.toExponential(1)}`;
+      this.badge.textContent = t("js.compare.badge", { diff: m.verification.max_abs_diff.toExponential(1) });
       if (this.pending !== null) this.follow(this.pending);
     } else if (m.type === "frame") {
       this.store.add(m);
@@ -66,7 +69,7 @@ export class Compare {
       this.store.position = m.position;
       this.draw();
     } else if (m.type === "error") {
-      this.onError({ ...m, message: `B: ${m.message}` });
+      this.onError(m, "B");
     }
   }
 
@@ -100,11 +103,11 @@ export class Compare {
       }
     }
     if (!window.Plotly) return;
-    window.Plotly.react(this.diff, [{ type: "heatmap", z, x: xs, colorscale: DIVERGING, zmin: -Math.max(worst, 0.05), zmax: Math.max(worst, 0.05), hovertemplate: "t=%{x} unit %{y}: Δh=%{z:.4f}<extra></extra>" }], {
-      title: { text: `h(A) − h(B), row ${A.row}: max |Δ| so far = ${worst.toFixed(4)}`, font: { size: 13 } },
+    window.Plotly.react(this.diff, [{ type: "heatmap", z, x: xs, colorscale: DIVERGING, zmin: -Math.max(worst, 0.05), zmax: Math.max(worst, 0.05), hovertemplate: `${t("js.compare.hover", { t: "%{x}", unit: "%{y}", value: "%{z:.4f}" })}<extra></extra>` }], {
+      title: { text: t("js.compare.plot_title", { row: A.row, worst: worst.toFixed(4) }), font: { size: 13 } },
       margin: { l: 44, r: 10, t: 30, b: 34 }, height: 200,
-      xaxis: { range: [-0.5, Math.max(A.steps, 1) - 0.5], title: { text: "timestep (all batches)" } },
-      yaxis: { autorange: "reversed", title: { text: "unit" } },
+      xaxis: { range: [-0.5, Math.max(A.steps, 1) - 0.5], title: { text: t("js.compare.x_title") } },
+      yaxis: { autorange: "reversed", title: { text: t("js.compare.y_title") } },
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#f4f4f4",
     }, { displayModeBar: false, responsive: true });
   }

@@ -1,6 +1,9 @@
 // The scenario form: fill it from params, read params back, and the per-layer editor.
 
 import { formatLayers, parseLayers } from "./scenario.js";
+import { t } from "./i18n.js";
+
+const attr = (text) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 
 const KINDS = ["LSTM", "GRU", "SimpleRNN"];
 
@@ -43,10 +46,10 @@ export class Controls {
       const row = document.createElement("div");
       row.className = "layer";
       row.innerHTML = `<span class="idx">${i}</span>
-        <select aria-label="Layer ${i} kind">${KINDS.map((k) => `<option${k === l.kind ? " selected" : ""}>${k}</option>`).join("")}</select>
-        <input type="number" min="1" max="128" value="${l.units}" aria-label="Layer ${i} units">
+        <select aria-label="${attr(t("js.controls.kind", { i }))}">${KINDS.map((k) => `<option${k === l.kind ? " selected" : ""}>${k}</option>`).join("")}</select>
+        <input type="number" min="1" max="128" value="${l.units}" aria-label="${attr(t("js.controls.units", { i }))}">
         <label class="check"><input type="checkbox"${l.stateful ? " checked" : ""}> stateful</label>
-        <button type="button" class="remove" aria-label="Remove layer ${i}"${layers.length === 1 ? " disabled" : ""}>×</button>`;
+        <button type="button" class="remove" aria-label="${attr(t("js.controls.remove", { i }))}"${layers.length === 1 ? " disabled" : ""}>×</button>`;
       row.querySelector(".remove").addEventListener("click", () => {
         const all = this.readLayers();
         all.splice(i, 1);

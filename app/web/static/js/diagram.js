@@ -3,6 +3,7 @@
 // candidate), SimpleRNN (one tanh). Boxes are filled by value and also print it.
 
 import { el, valueColour } from "./svg.js";
+import { t } from "./i18n.js";
 
 const fill = (v, lo, hi) => valueColour(v, lo, hi, 0.85);
 
@@ -10,7 +11,7 @@ const f3 = (v) => (v === null || v === undefined ? "–" : v.toFixed(3));
 
 function box(svg, x, y, label, value, lo, hi, title) {
   const g = el("g", { class: "gate-box" });
-  g.append(el("title", {}, `${title}: ${value}`));
+  g.append(el("title", {}, t("js.diagram.value_title", { name: title, value })));
   g.append(el("rect", { x: x - 32, y: y - 19, width: 64, height: 38, rx: 6, fill: fill(value, lo, hi) }));
   g.append(el("text", { x, y: y - 3, "text-anchor": "middle", class: "gate-name" }, label));
   g.append(el("text", { x, y: y + 12, "text-anchor": "middle", class: "gate-val" }, f3(value)));
@@ -32,7 +33,7 @@ function value(svg, x, y, text, anchor = "start") {
 
 export function drawCell(kind, gates, prev, now, u) {
   const svg = el("svg", { viewBox: "0 0 560 235", class: "diagram", role: "img",
-    "aria-label": `${kind} cell, unit ${u}` });
+    "aria-label": t("js.diagram.aria", { kind, unit: u }) });
   const inputs = (xs) => {
     wire(svg, `M20 215 H${Math.max(...xs)}`);
     for (const x of xs) wire(svg, `M${x} 215 V189`);
@@ -51,10 +52,10 @@ export function drawCell(kind, gates, prev, now, u) {
     node(svg, 450, 135, "×");
     svg.append(el("rect", { x: 422, y: 85, width: 56, height: 24, rx: 5, class: "tanh" }));
     svg.append(el("text", { x: 450, y: 102, "text-anchor": "middle", class: "op-sym" }, "tanh"));
-    box(svg, 130, 170, "f  σ", f, 0, 1, "forget gate");
-    box(svg, 220, 170, "i  σ", i, 0, 1, "input gate");
-    box(svg, 310, 170, "g  tanh", g, -1, 1, "candidate");
-    box(svg, 400, 170, "o  σ", o, 0, 1, "output gate");
+    box(svg, 130, 170, "f  σ", f, 0, 1, t("js.diagram.forget"));
+    box(svg, 220, 170, "i  σ", i, 0, 1, t("js.diagram.input"));
+    box(svg, 310, 170, "g  tanh", g, -1, 1, t("js.diagram.candidate"));
+    box(svg, 400, 170, "o  σ", o, 0, 1, t("js.diagram.output"));
     value(svg, 22, 30, `c₋₁ = ${f3(prev.c)}`);
     value(svg, 552, 30, `c = ${f3(now.c)}`, "end");
     value(svg, 470, 156, `h = ${f3(now.h)}`);
@@ -70,9 +71,9 @@ export function drawCell(kind, gates, prev, now, u) {
     node(svg, 150, 40, "×");
     node(svg, 330, 40, "+");
     node(svg, 330, 105, "×");
-    box(svg, 150, 170, "z  σ", z, 0, 1, "update gate");
-    box(svg, 240, 170, "r  σ", r, 0, 1, "reset gate");
-    box(svg, 330, 170, "h̃  tanh", hh, -1, 1, "candidate");
+    box(svg, 150, 170, "z  σ", z, 0, 1, t("js.diagram.update"));
+    box(svg, 240, 170, "r  σ", r, 0, 1, t("js.diagram.reset"));
+    box(svg, 330, 170, "h̃  tanh", hh, -1, 1, t("js.diagram.candidate"));
     value(svg, 22, 30, `h₋₁ = ${f3(prev.h)}`);
     value(svg, 552, 30, `h = ${f3(now.h)}`, "end");
     value(svg, 160, 80, "z·h₋₁");

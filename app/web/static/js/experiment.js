@@ -1,5 +1,7 @@
 // Experiment page: queue a job, follow its progress (server-sent events), show the RMSE table.
 
+import { t, tError } from "./i18n.js";
+
 const $ = (id) => document.getElementById(id);
 // seed 000's published figures for comparison (tsteps, lahead, batch_size)
 const SEED = { "2,1,1": [0.014813, 0.031049], "2,2,1": [0.011407, 0.000185], "2,2,2": [0.010075, 0.000017], "2,1,2": [0.028951, 0.029062] };
@@ -27,7 +29,7 @@ $("exp-form").addEventListener("submit", async (ev) => {
   const data = await r.json();
   if (!r.ok) {
     const d = Array.isArray(data.detail) ? data.detail.map((e) => `${e.loc.slice(1).join(".")}: ${e.msg}`).join("; ") : data.detail;
-    message(d);
+    message(data.code || data.error ? tError(data) : d);
     return;
   }
   job = data.id;
@@ -47,17 +49,17 @@ function follow(n) {
       const per = e.phase === "stateful" ? 0 : 0.5;
       const frac = (e.config + per + 0.5 * (e.epoch + e.batch / e.batches) / Number($("exp-form").elements.epochs.value)) / e.configs;
       $("exp-progress").value = Math.min(frac, 1);
-      $("exp-status").textContent = `configuration ${e.config + 1}/${e.configs}, ${e.phase}, epoch ${e.epoch + 1}, batch ${e.batch}/${e.batches}, loss ${e.loss.toExponential(2)}`;
+      $("exp-status").textContent = t("js.experiment.progress", { config: e.config + 1, configs: e.configs, phase: e.phase, epoch: e.epoch + 1, batch: e.batch, batches: e.batches, loss: e.loss.toExponential(2) });
     } else if (e.type === "started") {
-      $("exp-status").textContent = "training…";
+      $("exp-status").textContent = t("js.experiment.training");
     } else if (["done", "cancelled", "failed"].includes(e.type)) {
       source.close();
       $("exp-run").disabled = false;
       $("exp-cancel").disabled = true;
       const status = await (await fetch(`/api/experiments/${job}`)).json();
-      $("exp-status").textContent = e.type === "done" ? `done${e.cached ? " (cached result)" : ""}` : e.type;
+      $("exp-status").textContent = t(e.type === "done" && e.cached ? "js.experiment.done_cached" : `js.experiment.${e.type}`);
       if (e.type === "done") { $("exp-progress").value = 1; table(status.result); }
-      if (e.type === "failed") message(status.error);
+      if (e.type === "failed") message(status.error && (status.error.code || status.error.error) ? tError(status.error) : status.error);
     }
   };
 }
@@ -73,9 +75,11 @@ function table(results) {
     const c = r.continuity;
     // row 0's windows in batches 0, 1, 2 (positions, newest first as the example feeds them)
     const win = (k) => `[${Array.from({ length: r.lahead }, (_, j) => r.lahead - 1 + k * r.batch_size - j).join(",")}]`;
-    const cont = `${c.kind === "continues" ? "✓ continues" : `✗ ${c.reason} ${c.gap > 0 ? "+" : ""}${c.gap}`}: ${win(0)} → ${win(1)} → ${win(2)}`;
+    const windows = `${win(0)} → ${win(1)} → ${win(2)}`;
+    const cont = c.kind === "continues" ? t("js.experiment.continues", { windows })
+      : t("js.experiment.mismatch", { reason: t(`js.reason.short.${c.reason}`), gap: `${c.gap > 0 ? "+" : ""}${c.gap}`, windows });
     for (const v of [r.tsteps, r.lahead, r.batch_size, cont, fmt(r.rmse_stateful), fmt(r.rmse_stateless), seed ? `${seed[0]} / ${seed[1]}` : "–"]) tr.insertCell().textContent = v;
-    const b = Object.assign(document.createElement("button"), { type: "button", textContent: "plot" });
+    const b = Object.assign(document.createElement("button"), { type: "button", textContent: t("js.experiment.plot") });
     b.addEventListener("click", () => plot(r));
     tr.insertCell().append(b);
     if (r.rmse_stateful < r.rmse_stateless) tr.cells[4].classList.add("better");
@@ -89,33 +93,33 @@ function plot(r) {
   if (!window.Plotly) return;
   const x = r.expected.map((_, i) => i);
   window.Plotly.react($("exp-plot"), [
-    { x, y: r.expected, name: "target (rolling mean)", line: { color: "#111" } },
+    { x, y: r.expected, name: t("js.experiment.target"), line: { color: "#111" } },
     { x, y: r.predicted_stateful, name: "stateful", line: { color: "#1a7f45", dash: "solid" } },
     { x, y: r.predicted_stateless, name: "stateless", line: { color: "#c45100", dash: "dash" } },
-  ], { title: { text: `tsteps=${r.tsteps}, lahead=${r.lahead}, batch_size=${r.batch_size}: test predictions` }, height: 320, margin: { l: 50, r: 10, t: 40, b: 30 } }, { displayModeBar: false, responsive: true });
+  ], { title: { text: t("js.experiment.plot_title", { tsteps: r.tsteps, lahead: r.lahead, batch_size: r.batch_size }) }, height: 320, margin: { l: 50, r: 10, t: 40, b: 30 } }, { displayModeBar: false, responsive: true });
 }
 
 $("cost-run").addEventListener("click", async (ev) => {
   ev.target.disabled = true;
-  $("cost-result").textContent = "measuring on Keras…";
+  $("cost-result").textContent = t("js.experiment.measuring");
   const r = await (await fetch("/api/experiments/cost", { method: "POST" })).json();
   const [a, b] = Object.keys(r.seconds);
-  $("cost-result").textContent = `${a}: ${r.seconds[a].toFixed(2)} s for ${r.train_steps[a]} train steps; ${b}: ${r.seconds[b].toFixed(2)} s for ${r.train_steps[b]} steps — ${r.ratio.toFixed(1)}× slower.`;
+  $("cost-result").textContent = t("js.experiment.cost", { a, sa: r.seconds[a].toFixed(2), na: r.train_steps[a], b, sb: r.seconds[b].toFixed(2), nb: r.train_steps[b], ratio: r.ratio.toFixed(1) });
   ev.target.disabled = false;
 });
 
 $("gen-run").addEventListener("click", async (ev) => {
   ev.target.disabled = true;
-  $("gen-status").textContent = "training on Keras…";
+  $("gen-status").textContent = t("js.experiment.training_keras");
   const prompts = $("gen-prompts").value.split("\n").filter((p) => p.length);
   const r = await fetch("/api/generate", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ prompts }) });
   const body = await r.json();
   ev.target.disabled = false;
   if (!r.ok) {
-    $("gen-status").textContent = typeof body.detail === "string" ? body.detail : body.detail.map((d) => d.msg).join("; ");
+    $("gen-status").textContent = body.code || body.error ? tError(body) : typeof body.detail === "string" ? body.detail : body.detail.map((d) => d.msg).join("; ");
     return;
   }
-  $("gen-status").textContent = `trained ${body.epochs} epochs × ${body.chunks} chunks in ${body.train_seconds.toFixed(1)} s (loss ${body.final_loss.toFixed(4)}); state reset before each prompt.`;
+  $("gen-status").textContent = t("js.experiment.trained", { epochs: body.epochs, chunks: body.chunks, seconds: body.train_seconds.toFixed(1), loss: body.final_loss.toFixed(4) });
   $("gen-out").replaceChildren(...body.generated.map((g) => {
     const p = document.createElement("p");
     p.className = "gen-line";

@@ -1,20 +1,19 @@
 // Plain-language summary of what happened at the batch boundaries of one layer, counted from
 // the run's transfers, with what to change when the state went to the wrong place.
 
-const FIX = {
-  other_sequence: "a row's state went on into a different sequence. Shuffling (or a layout that does not keep row i on one sequence) does this: turn shuffle off and use the lanes layout.",
-  gap: "the next window in the row starts later than where the previous one ended, so positions in between were skipped (the consecutive layout with batch size > 1 does this; lanes does not).",
-  overlap: "the next window in the row repeats positions the state has already seen.",
-  padding: "Keras filled a row of a partial last batch from another row: its state is meaningless.",
-};
+import { t } from "./i18n.js";
+import { tn } from "./plural.js";
+
+// what to change for each kind of mismatch: js.explain.fix.<reason>
 
 export function explain(summary, layer) {
   const counts = {};
   let boundaries = 0;
   summary.batches.forEach((b, k) => {
-    for (const t of b.transfers[layer]) {
-      if (k === 0 && t.kind === "initial") continue;
-      const key = t.kind === "mismatch" || t.kind === "reset" ? `${t.kind}:${t.reason}` : t.kind;
+    for (const tr of b.transfers[layer]) {
+      // batch 0 has no boundary before it: only a set_state there is worth a sentence
+      if (k === 0 && tr.kind !== "set") continue;
+      const key = tr.kind === "mismatch" || tr.kind === "reset" ? `${tr.kind}:${tr.reason}` : tr.kind;
       counts[key] = (counts[key] || 0) + 1;
       if (k > 0) boundaries += 1;
     }
@@ -23,16 +22,19 @@ export function explain(summary, layer) {
   const out = [];
   const n = (key) => counts[key] || 0;
   if (!boundaries) {
-    out.push(`One batch only: there is no batch boundary to cross. Each of the ${summary.batches[0].rows.length} rows is its own sequence, starting from zeros.`);
+    out.push(tn("js.explain.one_batch", summary.batches[0].rows.length));
     return out;
   }
-  out.push(`Layer ${layer} (${L.kind}${L.stateful ? ", stateful" : ", stateless"}): ${boundaries} row hand-offs at ${summary.batches.length - 1} batch ${summary.batches.length === 2 ? "boundary" : "boundaries"}.`);
-  if (n("continues")) out.push(`✓ ${n("continues")} of ${boundaries} continue: row i's final h${L.kind === "LSTM" ? ", c" : ""} became row i's initial state in the next batch, and the row holds the next part of the same sequence.`);
+  const total = boundaries;
+  out.push(t(L.stateful ? "js.explain.layer_stateful" : "js.explain.layer_stateless", {
+    layer, kind: L.kind, handoffs: tn("js.count.handoff", boundaries), boundaries: tn("js.count.boundary", summary.batches.length - 1),
+  }));
+  if (n("continues")) out.push(t(L.kind === "LSTM" ? "js.explain.continue_hc" : "js.explain.continue_h", { n: n("continues"), total }));
   for (const reason of ["other_sequence", "gap", "overlap", "padding"]) {
-    if (n(`mismatch:${reason}`)) out.push(`✗ ${n(`mismatch:${reason}`)} of ${boundaries}: ${FIX[reason]}`);
+    if (n(`mismatch:${reason}`)) out.push(t(`js.explain.fix.${reason}`, { n: n(`mismatch:${reason}`), total }));
   }
-  if (n("reset:stateless")) out.push(`∅ ${n("reset:stateless")} of ${boundaries} start from zeros because the layer is stateless: every batch is a fresh start, even where a row continues a sequence.`);
-  if (n("reset:reset_states")) out.push(`↺ ${n("reset:reset_states")} hand-offs were cut by reset_states(): the state became zeros (it does not carry anything over).`);
-  if (n("set")) out.push(`◆ ${n("set")} rows started from a value given with set_state.`);
+  if (n("reset:stateless")) out.push(t("js.explain.stateless", { n: n("reset:stateless"), total }));
+  if (n("reset:reset_states")) out.push(tn("js.explain.reset", n("reset:reset_states")));
+  if (n("set")) out.push(tn("js.explain.set", n("set")));
   return out;
 }

@@ -1,10 +1,11 @@
 // h and c of one row and layer as heatmaps over time, across batches: resets and
 // mismatches show as breaks at the boundary lines.
 
+import { t } from "./i18n.js";
+
 const RESET = "#b2182b";
 // white at zero, so a zero state looks empty (not grey like "disabled")
 export const DIVERGING = [[0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"], [1, "#b2182b"]];
-const SHORT = { gap: "gap", overlap: "overlap", other_sequence: "other seq", padding: "pad" };
 const BOUNDARY = "#888";
 
 const MIN_INTERVAL_MS = 100; // a full heatmap redraw costs ~12 ms at 64 units: ≤ 10 per second
@@ -50,7 +51,7 @@ export class HeatmapView {
     // Colours scaled to what is on screen (values are often ±0.1): the bar shows the scale.
     let top = 0.05;
     for (const rows of [zh, zc]) for (const r of rows) for (const v of r) top = Math.max(top, Math.abs(v));
-    const common = { type: "heatmap", colorscale: DIVERGING, zmin: -top, zmax: top, x: xs, hovertemplate: "t=%{x} unit %{y}: %{z:.4f}<extra></extra>" };
+    const common = { type: "heatmap", colorscale: DIVERGING, zmin: -top, zmax: top, x: xs, hovertemplate: `${t("js.heatmap.hover", { t: "%{x}", unit: "%{y}", value: "%{z:.4f}" })}<extra></extra>` };
     const data = [{ ...common, z: zh, yaxis: "y", name: "h", colorbar: { len: hasC ? 0.45 : 0.9, y: hasC ? 0.77 : 0.5, thickness: 10 } }];
     if (hasC) data.push({ ...common, z: zc, yaxis: "y2", name: "c", showscale: false });
     const shapes = [];
@@ -61,15 +62,15 @@ export class HeatmapView {
       const reset = tr.kind === "reset";
       shapes.push({ type: "line", x0: x, x1: x, yref: "paper", y0: 0, y1: 1, line: { color: reset ? RESET : BOUNDARY, width: reset ? 3 : 1, dash: tr.kind === "continues" ? "dot" : reset ? "solid" : "dash" } });
       if (tr.kind !== "continues" && k * T <= store.position + 1) {
-        annotations.push({ x, yref: "paper", y: 1.02, text: tr.kind === "mismatch" ? SHORT[tr.reason] : tr.kind === "reset" ? "0" : tr.kind, textangle: -30, showarrow: false, font: { size: 11, color: reset ? RESET : "#444" } });
+        annotations.push({ x, yref: "paper", y: 1.02, text: tr.kind === "mismatch" ? t(`js.reason.short.${tr.reason}`) : tr.kind === "reset" ? "0" : t(tr.kind === "set" ? "js.lanes.set" : "js.lanes.start"), textangle: -30, showarrow: false, font: { size: 11, color: reset ? RESET : "#444" } });
       }
     }
     const layout = {
       margin: { l: 44, r: 10, t: 22, b: 40 },
       height: hasC ? 330 : 200,
-      xaxis: { anchor: hasC ? "y2" : "y", title: { text: "step (all batches, from 0)" }, range: [-0.5, Math.max(store.steps, 1) - 0.5], zeroline: false },
-      yaxis: { title: { text: "h · unit" }, domain: hasC ? [0.55, 1] : [0, 1], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > 16 ? undefined : 1 },
-      yaxis2: { title: { text: "c · unit" }, domain: [0, 0.45], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > 16 ? undefined : 1 },
+      xaxis: { anchor: hasC ? "y2" : "y", title: { text: t("js.heatmap.x_title") }, range: [-0.5, Math.max(store.steps, 1) - 0.5], zeroline: false },
+      yaxis: { title: { text: t("js.heatmap.h_title") }, domain: hasC ? [0.55, 1] : [0, 1], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > 16 ? undefined : 1 },
+      yaxis2: { title: { text: t("js.heatmap.c_title") }, domain: [0, 0.45], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > 16 ? undefined : 1 },
       shapes, annotations,
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#f4f4f4",
     };

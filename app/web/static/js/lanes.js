@@ -2,6 +2,8 @@
 // what happened to each row's state. Kinds are told apart by shape and text, not only colour.
 
 import { el } from "./svg.js";
+import { t } from "./i18n.js";
+import { tn } from "./plural.js";
 
 const CELL_H = 34;
 const GAP_X = 66;
@@ -14,13 +16,7 @@ function tokensOf(summary, row) {
   return row.positions.map((p) => tokens[p] ?? "?");
 }
 
-const REASON_LABEL = { gap: "gap", overlap: "overlap", other_sequence: "other seq", padding: "pad" };
-const REASON_TITLE = {
-  gap: "the next window starts after positions the state never saw",
-  overlap: "the next window repeats positions the state already saw",
-  other_sequence: "the state goes on into a row that holds another sequence",
-  padding: "Keras filled this row from another row of a partial batch",
-};
+// the reasons of a mismatch: short labels js.reason.short.<reason>, titles js.lanes.why.<reason>
 
 export class LanesView {
   constructor(root, onSelect) {
@@ -34,47 +30,47 @@ export class LanesView {
     if (!s) return;
     const T = s.model.timesteps;
     const isText = s.data.task === "classification";
-    const longest = Math.max(1, ...s.data.sequences.flatMap((q) => q.tokens.map((t) => t.length)));
+    const longest = Math.max(1, ...s.data.sequences.flatMap((q) => q.tokens.map((tok) => tok.length)));
     const tokenW = isText ? 18 : longest * 8 + 8;
     this.cellW = Math.max(70, Math.min(T * tokenW + 16, 420));
     const rows = store.rows();
     const width = LEFT + 10 + s.batches.length * (this.cellW + GAP_X);
     const height = PAD + 10 + rows * CELL_H + 8;
     const svg = el("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img",
-      "aria-label": `${s.batches.length} batches of ${rows} rows` });
+      "aria-label": t("js.lanes.aria", { batches: tn("js.count.batch", s.batches.length), rows: tn("js.count.row", rows) }) });
     this.svg = svg;
     this.drawnK = undefined; // a new picture: the next update redraws every column
     this.cells = [];
     this.tokens = [];
     s.batches.forEach((b, k) => {
       const x = LEFT + k * (this.cellW + GAP_X) + GAP_X;
-      const head = b.op === "call" ? `batch ${b.batch}` : `${b.op} e${b.epoch} b${b.batch}`;
+      const head = b.op === "call" ? t("js.lanes.head", { batch: b.batch }) : t("js.lanes.head_op", { op: b.op, epoch: b.epoch, batch: b.batch });
       svg.append(el("text", { x: x + this.cellW / 2, y: 16, class: "col-head", "text-anchor": "middle" }, head));
       const transfers = b.transfers[store.layer];
       // The boundary: a barrier when every row was reset by reset_states().
-      const resets = transfers.filter((t) => t.kind === "reset" && t.reason === "reset_states").length;
+      const resets = transfers.filter((tr) => tr.kind === "reset" && tr.reason === "reset_states").length;
       if (resets && k > 0) {
         const bx = x - GAP_X / 2;
         svg.append(el("line", { x1: bx, x2: bx, y1: 22, y2: height - 4, class: "barrier", "data-into": k }));
-        svg.append(el("text", { x: bx, y: height - 1, class: "barrier-label", "text-anchor": "middle" }, "reset"));
+        svg.append(el("text", { x: bx, y: height - 1, class: "barrier-label", "text-anchor": "middle" }, t("js.lanes.reset")));
       }
       this.cells[k] = [];
       this.tokens[k] = [];
       b.rows.forEach((row, r) => {
         const y = PAD + r * CELL_H;
-        if (k === 0) svg.append(el("text", { x: 2, y: y + 17, class: "row-label" }, `row ${r}`));
+        if (k === 0) svg.append(el("text", { x: 2, y: y + 17, class: "row-label" }, t("js.lanes.row", { row: r })));
         const g = el("g", { class: `cell${row.padding ? " padding" : ""}`, "data-batch": k, "data-row": r, tabindex: "-1" });
         g.append(el("rect", { x, y, width: this.cellW, height: CELL_H - 8, rx: 5 }));
         const text = el("text", { x: x + 8, y: y + 17, class: isText ? "tok text" : "tok" });
         const toks = tokensOf(s, row);
-        this.tokens[k][r] = toks.map((tok, t) => {
-          const span = el("tspan", { class: "t", "data-t": t }, isText ? tok : `${tok}${t < toks.length - 1 ? " " : ""}`);
+        this.tokens[k][r] = toks.map((tok, i) => {
+          const span = el("tspan", { class: "t", "data-t": i }, isText ? tok : `${tok}${i < toks.length - 1 ? " " : ""}`);
           text.append(span);
           return span;
         });
         if (row.padding) {
-          text.append(el("tspan", { class: "pad-note" }, " copy"));
-          g.append(el("title", {}, "padding: Keras fed row 0's sample into this row too"));
+          text.append(el("tspan", { class: "pad-note" }, ` ${t("js.lanes.copy")}`));
+          g.append(el("title", {}, t("js.lanes.padding_title")));
         }
         g.append(text);
         g.addEventListener("click", () => this.onSelect(r));
@@ -95,20 +91,20 @@ export class LanesView {
     if (tr.kind === "continues" || tr.kind === "mismatch") {
       if (k === 0) return;
       const line = el("line", { x1: x0, y1: yMid, x2: x1, y2: yMid, class: `arrow ${tr.kind} ${tr.reason || ""}`, "marker-end": `url(#head-${tr.kind})`, "data-into": k });
-      line.append(el("title", {}, tr.kind === "continues" ? "continues: same sequence, next positions" : `mismatch: ${REASON_TITLE[tr.reason]}`));
+      line.append(el("title", {}, tr.kind === "continues" ? t("js.lanes.continues_title") : t("js.lanes.mismatch_title", { why: t(`js.lanes.why.${tr.reason}`) })));
       svg.append(line);
       if (tr.kind === "mismatch") {
         const gap = tr.reason === "gap" ? ` +${tr.gap}` : tr.reason === "overlap" ? ` ${tr.gap}` : "";
-        label(`✗ ${REASON_LABEL[tr.reason]}${gap}`, "mismatch");
-      } else label(newestFirst ? "✓ newest-first" : "✓", "continues");
+        label(t("js.lanes.mismatch_label", { reason: t(`js.reason.short.${tr.reason}`), gap }), "mismatch");
+      } else label(newestFirst ? t("js.lanes.newest_first") : "✓", "continues");
     } else if (tr.kind === "set") {
       svg.append(el("path", { d: `M${x1 - 12} ${yMid} l6 -6 l6 6 l-6 6 z`, class: "set-mark" }));
-      label("set", "set");
+      label(t("js.lanes.set"), "set");
     } else {
       // zeros: initial, stateless, or after reset_states()
       svg.append(el("text", { x: x1 - 4, y: yMid + 4, class: `zero ${tr.reason || tr.kind}`, "text-anchor": "end" }, "0 →"));
       // (a reset_states() boundary is labelled once, on its barrier)
-      if (tr.reason !== "reset_states") label(tr.reason === "stateless" ? "stateless" : "start", tr.reason || "initial");
+      if (tr.reason !== "reset_states") label(t(tr.reason === "stateless" ? "js.lanes.stateless" : "js.lanes.start"), tr.reason || "initial");
     }
   }
 
@@ -135,7 +131,7 @@ export class LanesView {
     }
     const T = store.summary.model.timesteps;
     const k = store.position < 0 ? -1 : Math.floor(store.position / T);
-    const t = store.position - k * T;
+    const tNow = store.position - k * T;
     // Only the columns that can change are touched (the old and the new current batch),
     // unless the selected row changed: 32 rows x 16 batches stays cheap per frame.
     const full = this.drawnRow !== store.row || this.drawnK === undefined || Math.abs(k - this.drawnK) > 1;
@@ -154,8 +150,8 @@ export class LanesView {
     this.drawnRow = store.row;
     if (k >= 0) {
       for (const spans of this.tokens[k]) spans.forEach((span, tt) => {
-        if (tt === t) span.classList.add("now");
-        else if (tt < t) span.classList.add("done");
+        if (tt === tNow) span.classList.add("now");
+        else if (tt < tNow) span.classList.add("done");
       });
       const cell = this.cells[k][0];
       if (cell && typeof cell.scrollIntoView === "function") {

@@ -1,5 +1,7 @@
 // The lesson panel: step text, what to look at (highlighted), Previous / Next.
 
+import { t } from "./i18n.js";
+
 export class LessonView {
   constructor(root, lesson, onStep) {
     this.root = root;
@@ -12,10 +14,10 @@ export class LessonView {
     root.querySelector(".lesson-next").addEventListener("click", () => this.go(this.index + 1));
     const claims = root.querySelector(".lesson-claims");
     if (lesson.claims.length) {
-      claims.append("Settled on Keras: ");
+      claims.append(`${t("js.lesson.claims")} `);
       lesson.claims.forEach((id, i) => {
         const a = Object.assign(document.createElement("a"), { href: `/claims#claim-${id}`, textContent: id });
-        claims.append(...(i ? [", ", a] : [a]));
+        claims.append(...(i ? [t("js.common.list_sep"), a] : [a]));
       });
     }
   }
@@ -25,9 +27,9 @@ export class LessonView {
   go(index) {
     this.index = Math.max(0, Math.min(index, this.lesson.steps.length - 1));
     const s = this.step;
-    this.root.querySelector(".lesson-count").textContent = `step ${this.index + 1} of ${this.lesson.steps.length}`;
+    this.root.querySelector(".lesson-count").textContent = t("js.lesson.count", { step: this.index + 1, steps: this.lesson.steps.length });
     this.root.querySelector(".lesson-text").textContent = s.text;
-    this.root.querySelector(".lesson-try").textContent = s.try ? `Try: ${s.try}` : "";
+    this.root.querySelector(".lesson-try").textContent = s.try ? t("js.lesson.try", { text: s.try }) : "";
     this.root.querySelector(".lesson-prev").disabled = this.index === 0;
     this.root.querySelector(".lesson-next").disabled = this.index === this.lesson.steps.length - 1;
     this.onStep(this.index, s);

@@ -11,6 +11,10 @@ import { Compare } from "./compare.js";
 import { explain } from "./explain.js";
 import { LessonView } from "./lesson.js";
 import { DEFAULTS } from "./scenario.js";
+import { t, tError } from "./i18n.js";
+import { tn } from "./plural.js";
+import { setUpClassroom } from "./classroom.js";
+import { download, pngBlob, recordWebm, svgBlob } from "./snapshot.js";
 
 const $ = (id) => document.getElementById(id);
 const app = $("app");
@@ -26,6 +30,7 @@ const lanes = new LanesView($("lanes"), (row) => select(store.layer, row));
 const heatmap = new HeatmapView($("heatmap"));
 const cell = new CellView($("cell"), $("cell-where"));
 const compare = new Compare($("compare"), showMessage);
+setUpClassroom(document.querySelector(".transport"));
 const presets = JSON.parse(app.dataset.presets);
 const controls = new Controls($("controls"), presets, (p) => {
   params = { ...params, ...p, pos: "-1" };
@@ -52,9 +57,9 @@ if (app.dataset.lesson) {
 const socket = new LiveSocket(onMessage, (status, info) => {
   document.body.dataset.socket = status;
   if (status === "closed") {
-    const why = info.reason || (info.code === 1006 ? "the server is not answering" : `code ${info.code}`);
+    const why = info.reason || (info.code === 1006 ? t("js.main.reason_no_answer") : t("js.main.reason_code", { code: info.code }));
     const wait = (info.retryMs / 1000).toFixed(info.retryMs < 1000 ? 2 : 0);
-    showMessage({ error: "connection", message: `connection lost (${why}): reconnecting in ${wait} s…` });
+    showMessage({ text: t("js.main.connection_lost", { why, wait }) });
     setPlaying(false);
   }
   if (status === "open" && store.summary) {
@@ -72,11 +77,11 @@ function load() {
   store.summary = null;
   ended = false;
   transport(false);
-  $("badge").textContent = "running on Keras…";
+  $("badge").textContent = t("js.common.running");
   $("badge").classList.remove("ok");
   $("lanes").classList.add("stale");
   const info = presets.find((p) => p.name === params.preset);
-  $("preset-info").textContent = info ? `${info.name}: ${info.description}` : "";
+  $("preset-info").textContent = info ? t("js.main.preset_info", { name: info.name, description: info.description }) : "";
   socket.send({ type: "load", scenario: scenarioFromParams(params) });
   $("cmp").value = params.cmp;
   compare.start(params.cmp, scenarioFromParams(params));
@@ -107,13 +112,14 @@ function onMessage(m) {
     setPlaying(false);
     ended = true;
     draw();
+    if (recording) recording.finish();
   } else if (m.type === "paused") {
     store.position = m.position;
     scheduleDraw();
   } else if (m.type === "error") {
     setPlaying(false);
     if (lesson) lesson.highlight();
-    if (!store.summary) $("badge").textContent = "not verified: nothing ran";
+    if (!store.summary) $("badge").textContent = t("js.main.not_verified");
     showMessage(m);
   }
 }
@@ -136,15 +142,17 @@ function draw() {
   compare.draw(store);
   const T = store.T;
   const k = Math.floor(store.position / T);
-  $("where").textContent = store.position < 0 ? `${store.summary.batches.length} batches × ${T} timesteps — press ▶` :
-    `batch ${k}, t = ${store.position - k * T} · step ${store.position + 1} of ${store.steps}${ended ? " — end of run" : ""}`;
+  $("where").textContent = store.position < 0
+    ? t("js.main.where_start", { batches: tn("js.count.batch", store.summary.batches.length), timesteps: tn("js.count.timestep", T) })
+    : t(ended ? "js.main.where_end" : "js.main.where", { batch: k, t: store.position - k * T, step: store.position + 1, steps: store.steps });
   params.pos = String(store.position);
   if (!lesson) history.replaceState(null, "", urlFromParams(params));
+  if (recording) recording.frame();
 }
 
 function fillSelectors() {
   const layerSel = $("sel-layer");
-  layerSel.replaceChildren(...store.summary.model.layers.map((l, i) => new Option(`layer ${i} (${l.kind} ${l.units}${l.stateful ? ", stateful" : ""})`, i)));
+  layerSel.replaceChildren(...store.summary.model.layers.map((l, i) => new Option(t(l.stateful ? "js.main.layer_option_stateful" : "js.main.layer_option", { i, kind: l.kind, units: l.units }), i)));
   layerSel.value = String(store.layer);
   const rowSel = $("sel-row");
   rowSel.replaceChildren(...Array.from({ length: store.rows() }, (_, r) => new Option(String(r), r)));
@@ -166,7 +174,7 @@ function select(layer, row) {
 
 function badge(v) {
   const b = $("badge");
-  b.textContent = `✓ verified against Keras ${v.keras_version} — max |Δ| = ${v.max_abs_diff.toExponential(1)}`;
+  b.textContent = t("js.main.badge", { version: v.keras_version, diff: v.max_abs_diff.toExponential(1) });
   b.title = v.references.join("\n");
   b.classList.toggle("ok", v.passed);
 }
@@ -174,7 +182,7 @@ function badge(v) {
 function renderNotes(m) {
   const li = (text) => Object.assign(document.createElement("li"), { textContent: text });
   $("explain").replaceChildren(...explain(m, store.layer).map(li));
-  const items = m.notes.length ? m.notes : ["Nothing beyond the documented behaviour in this run."];
+  const items = m.notes.length ? m.notes : [t("js.main.no_notes")];
   $("notes").replaceChildren(...items.map(li));
 }
 
@@ -182,7 +190,16 @@ function transport(on) {
   for (const id of ["play", "back", "step", "step-batch", "reset-now"]) $(id).disabled = !on;
 }
 
-function showMessage(m) {
+/** The form's own words for "Last partial batch: drop", as the page shows them. */
+function partialDropLabel() {
+  const select = document.querySelector("select[name=partial]");
+  const label = select?.closest("label")?.firstChild?.textContent.trim();
+  const choice = select?.querySelector("option[value=drop]")?.textContent.trim();
+  return label && choice ? t("js.main.option_choice", { label, choice }) : "partial = drop";
+}
+
+/** An error frame (in the page's language by its code), or { text } written here; `from` "B". */
+function showMessage(m, from = "") {
   const box = $("message");
   if (!m) {
     box.hidden = true;
@@ -191,23 +208,24 @@ function showMessage(m) {
   const field = m.errors && m.errors.length ? m.errors[0].field : m.field;
   let hint = "";
   if (m.error === "keras_rejected" && /batch size|Incompatible shapes/.test(m.message)) {
-    hint = `Why: the samples do not fill the last batch (batch size ${params.bs}). A stateful layer keeps one state row per batch row, so Keras refuses or broadcasts a smaller batch. Choose "Last partial batch: drop", or a data length that fills every batch.`;
+    hint = t("js.main.partial_hint", { bs: params.bs, option: partialDropLabel() });
   }
-  const text = `${m.message}${field && !m.message.includes(field) ? ` (${field})` : ""}`;
+  const withField = (said) => (field && !said.includes(field) ? t("js.main.message_field", { message: said, field }) : said);
+  const fromB = (said) => (from ? t("js.main.from_b", { message: said }) : said);
   if (m.error === "keras_rejected") {
-    // the explanation first, Keras's own words one click away
-    box.textContent = hint ? hint.trim() : "Keras refused this run.";
+    // the explanation first, Keras's own words (as Keras wrote them) one click away
+    box.textContent = hint || t("js.main.keras_refused");
     const d = document.createElement("details");
-    d.append(Object.assign(document.createElement("summary"), { textContent: "Keras refused — its message" }), Object.assign(document.createElement("pre"), { textContent: text }));
+    d.append(Object.assign(document.createElement("summary"), { textContent: t("js.main.keras_refused_summary") }), Object.assign(document.createElement("pre"), { textContent: fromB(withField(m.message)) }));
     box.append(d);
-  } else box.textContent = text;
+  } else box.textContent = fromB(withField(m.text ?? tError(m) ?? ""));
   box.hidden = false;
 }
 
 function setPlaying(on) {
   playing = on;
   store.fast = on && speed() > 6;
-  $("play").textContent = on ? "❚❚ Pause" : "▶ Play";
+  $("play").textContent = t(on ? "js.main.pause" : "js.main.play");
   $("play").setAttribute("aria-pressed", String(on));
 }
 
@@ -238,14 +256,44 @@ $("reset-now").addEventListener("click", () => {
   setPlaying(false); // the server pauses on any command
   socket.send({ type: "reset_states" });
 });
+let recording = null; // {frame, finish} while the animation is recorded to WebM
+const RECORD_MAX_MS = 60_000;
+
+async function exportView(fmt) {
+  const title = () => `LSTM State Lab · ${$("where").textContent}`;
+  if (fmt === "svg") return download(await svgBlob(title), "lstm_state_lab_view.svg");
+  if (fmt === "png") return download(await pngBlob(title), "lstm_state_lab_view.png");
+  // webm: the whole run from the start, played at the chosen speed
+  $("export").disabled = true;
+  document.body.classList.add("recording");
+  try {
+    const blob = await recordWebm(title, (frame) => new Promise((finish) => {
+      recording = { frame, finish };
+      setTimeout(finish, RECORD_MAX_MS);
+      setPlaying(false);
+      socket.send({ type: "seek", position: -1 });
+      $("play").click();
+    }));
+    download(blob, "lstm_state_lab_run.webm");
+  } catch (err) {
+    showMessage({ text: t("js.main.record_failed", { reason: String(err.message || err) }) });
+  } finally {
+    recording = null;
+    $("export").disabled = false;
+    document.body.classList.remove("recording");
+  }
+}
+
 $("export").addEventListener("change", async (e) => {
   const fmt = e.target.value;
   e.target.value = "";
   if (!fmt || !store.summary) return;
+  if (["svg", "png", "webm"].includes(fmt)) return exportView(fmt);
   // the run on screen, with its "reset now" / "set state" interventions
   const r = await fetch(`/api/export/${fmt}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(store.summary.scenario) });
   if (!r.ok) {
-    showMessage({ error: "export", message: `export failed: ${r.status}` });
+    const body = await r.json().catch(() => ({}));
+    showMessage(body.code || body.error ? body : { text: t("js.main.export_failed", { status: r.status }) });
     return;
   }
   const a = Object.assign(document.createElement("a"), { href: URL.createObjectURL(await r.blob()), download: `lstm_state_lab_trace.${fmt}` });

@@ -1,0 +1,114 @@
+// Classroom: presenter mode (large type, high contrast, fullscreen, keyboard only) and links
+// that hide controls from students. Both live in the URL (?present=1&hide=scenario,compare),
+// as TensorFlow Playground does, so a teacher's link opens the same page for everyone.
+
+import { t } from "./i18n.js";
+
+// Control groups a teacher may hide; app.css hides body[data-hide~=<group>] <selectors>.
+export const GROUPS = ["scenario", "transport", "reset", "compare", "export", "heatmap", "cell", "notes", "language"];
+
+function url(change) {
+  const u = new URL(location.href);
+  change(u.searchParams);
+  return u;
+}
+
+function applyFromUrl() {
+  const q = new URLSearchParams(location.search);
+  const hide = (q.get("hide") || "").split(",").filter((g) => GROUPS.includes(g));
+  document.body.dataset.hide = hide.join(" ");
+  document.body.classList.toggle("present", q.get("present") === "1");
+}
+
+function setPresent(on) {
+  history.replaceState(null, "", url((q) => (on ? q.set("present", "1") : q.delete("present"))));
+  applyFromUrl();
+  window.dispatchEvent(new Event("resize")); // plots refit the new type size
+}
+
+async function goToLesson(n) {
+  const r = await fetch("/api/lessons");
+  if (!r.ok) return;
+  const lessons = await r.json();
+  const lesson = (lessons.lessons || lessons)[n - 1];
+  if (!lesson) return;
+  const keep = new URLSearchParams();
+  for (const k of ["lang", "present", "hide"]) {
+    const v = new URLSearchParams(location.search).get(k);
+    if (v) keep.set(k, v);
+  }
+  location.assign(`/lessons/${lesson.slug}${keep.size ? `?${keep}` : ""}`);
+}
+
+function shareDialog() {
+  const dialog = document.createElement("dialog");
+  dialog.className = "share";
+  dialog.setAttribute("aria-label", t("js.classroom.share_title"));
+  const current = new Set((document.body.dataset.hide || "").split(" ").filter(Boolean));
+  const boxes = GROUPS.map(
+    (g) => `<label><input type="checkbox" name="hide" value="${g}"${current.has(g) ? " checked" : ""}> ${t(`js.classroom.group.${g}`)}</label>`,
+  ).join("");
+  dialog.innerHTML = `<form method="dialog">
+    <h2>${t("js.classroom.share_title")}</h2>
+    <p>${t("js.classroom.share_help")}</p>
+    <fieldset><legend>${t("js.classroom.hide_legend")}</legend>${boxes}</fieldset>
+    <label><input type="checkbox" name="present"${document.body.classList.contains("present") ? " checked" : ""}> ${t("js.classroom.present_option")}</label>
+    <label class="share-url">${t("js.classroom.link")} <input name="url" readonly></label>
+    <div class="share-actions"><button type="button" class="copy">${t("js.classroom.copy")}</button>
+      <button value="close">${t("js.classroom.close")}</button></div>
+  </form>`;
+  const form = dialog.querySelector("form");
+  const update = () => {
+    const hide = [...form.querySelectorAll("input[name=hide]:checked")].map((b) => b.value);
+    form.elements.url.value = url((q) => {
+      if (hide.length) q.set("hide", hide.join(","));
+      else q.delete("hide");
+      if (form.elements.present.checked) q.set("present", "1");
+      else q.delete("present");
+    }).href;
+  };
+  form.addEventListener("change", update);
+  dialog.querySelector(".copy").addEventListener("click", async () => {
+    form.elements.url.select();
+    try {
+      await navigator.clipboard.writeText(form.elements.url.value);
+      dialog.querySelector(".copy").textContent = t("js.classroom.copied");
+    } catch {
+      // no clipboard permission: the link stays selected for Ctrl+C
+    }
+  });
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  update();
+  dialog.showModal();
+  return dialog;
+}
+
+/** Wire presenter mode, hidden groups and the share button into the page. */
+export function setUpClassroom(toolbar) {
+  applyFromUrl();
+  if (toolbar) {
+    const share = document.createElement("button");
+    share.type = "button";
+    share.id = "share";
+    share.textContent = t("js.classroom.share");
+    share.title = t("js.classroom.share_tip");
+    share.addEventListener("click", shareDialog);
+    const present = document.createElement("button");
+    present.type = "button";
+    present.id = "present";
+    present.textContent = t("js.classroom.present");
+    present.title = t("js.classroom.present_tip");
+    present.addEventListener("click", () => setPresent(!document.body.classList.contains("present")));
+    toolbar.append(present, share);
+  }
+  document.addEventListener("keydown", (e) => {
+    if (e.target.closest && e.target.closest("input, select, textarea, dialog")) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === "p") setPresent(!document.body.classList.contains("present"));
+    else if (e.key === "f") {
+      if (document.fullscreenElement) document.exitFullscreen();
+      else document.documentElement.requestFullscreen?.().catch(() => {});
+    } else if (/^[0-9]$/.test(e.key)) goToLesson(e.key === "0" ? 10 : Number(e.key));
+  });
+}

@@ -1,0 +1,133 @@
+// Exports for slides: the current view as SVG (vector) or PNG, and the animation as WebM.
+// Everything is drawn in the browser from what is on screen; nothing is sent anywhere.
+
+const SVGNS = "http://www.w3.org/2000/svg";
+// Styles that CSS classes give the on-screen SVG; copied inline so the file looks the same.
+const PROPS = ["fill", "fill-opacity", "stroke", "stroke-width", "stroke-dasharray", "opacity",
+  "font-family", "font-size", "font-weight", "text-anchor", "dominant-baseline", "visibility"];
+const GAP = 16;
+
+function inlineStyles(source, clone) {
+  const src = [source, ...source.querySelectorAll("*")];
+  const dst = [clone, ...clone.querySelectorAll("*")];
+  src.forEach((node, i) => {
+    const cs = getComputedStyle(node);
+    dst[i].setAttribute("style", PROPS.map((p) => `${p}:${cs.getPropertyValue(p)}`).join(";"));
+  });
+}
+
+async function plotSvg(div) {
+  if (!div || !div.data || !window.Plotly) return null;
+  const url = await window.Plotly.toImage(div, { format: "svg", width: div.clientWidth || 600, height: div.clientHeight || 400 });
+  const text = decodeURIComponent(url.slice(url.indexOf(",") + 1));
+  return new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+}
+
+/** The visible parts of the view (lanes, state heatmap, cell diagram) stacked in one SVG;
+ * `title` is a string or a function (a recording's title follows the position). */
+export async function viewSvg(title) {
+  const parts = [];
+  for (const sel of ["#lanes > svg", "#cell svg"]) {
+    const node = document.querySelector(sel);
+    if (!node || !node.getClientRects().length) continue;
+    const clone = node.cloneNode(true);
+    inlineStyles(node, clone);
+    const box = node.getBoundingClientRect();
+    parts.push({ node: clone, width: box.width, height: box.height });
+  }
+  const heat = document.getElementById("heatmap");
+  const plot = heat && heat.getClientRects().length ? await plotSvg(heat) : null;
+  if (plot) parts.splice(1, 0, { node: plot, width: Number(plot.getAttribute("width")), height: Number(plot.getAttribute("height")) });
+  const width = Math.ceil(Math.max(400, ...parts.map((p) => p.width))) + 2 * GAP;
+  let y = 40;
+  const root = document.createElementNS(SVGNS, "svg");
+  root.setAttribute("xmlns", SVGNS);
+  const bg = document.createElementNS(SVGNS, "rect");
+  Object.entries({ width: "100%", height: "100%", fill: "#ffffff" }).forEach(([k, v]) => bg.setAttribute(k, v));
+  const head = document.createElementNS(SVGNS, "text");
+  Object.entries({ x: GAP, y: 26, "font-family": "sans-serif", "font-size": 16, "font-weight": 700 }).forEach(([k, v]) => head.setAttribute(k, v));
+  head.textContent = typeof title === "function" ? title() : title;
+  root.append(bg, head);
+  for (const p of parts) {
+    p.node.setAttribute("x", GAP);
+    p.node.setAttribute("y", y);
+    p.node.setAttribute("width", p.width);
+    p.node.setAttribute("height", p.height);
+    root.append(p.node);
+    y += p.height + GAP;
+  }
+  root.setAttribute("width", width);
+  root.setAttribute("height", Math.ceil(y));
+  root.setAttribute("viewBox", `0 0 ${width} ${Math.ceil(y)}`);
+  return root;
+}
+
+export async function svgBlob(title) {
+  const text = new XMLSerializer().serializeToString(await viewSvg(title));
+  return new Blob([`<?xml version="1.0" encoding="UTF-8"?>\n${text}`], { type: "image/svg+xml" });
+}
+
+async function drawTo(canvas, title, scale) {
+  const svg = await viewSvg(title);
+  const w = Number(svg.getAttribute("width"));
+  const h = Number(svg.getAttribute("height"));
+  const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(svg)], { type: "image/svg+xml" }));
+  try {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    if (canvas.width !== Math.round(w * scale) && !canvas.dataset.locked) {
+      canvas.width = Math.round(w * scale);
+      canvas.height = Math.round(h * scale);
+    }
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(img, 0, 0, w * scale, h * scale);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** PNG at twice the screen resolution (sharp on a projector). */
+export async function pngBlob(title) {
+  const canvas = document.createElement("canvas");
+  await drawTo(canvas, title, 2);
+  return new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+}
+
+/**
+ * Record the view to WebM while `run(onFrame)` plays the animation; `run` resolves when done.
+ * Each frame redraws the view onto a canvas whose stream MediaRecorder encodes.
+ */
+export async function recordWebm(title, run) {
+  if (!window.MediaRecorder || !HTMLCanvasElement.prototype.captureStream) throw new Error("recording is not supported by this browser");
+  const canvas = document.createElement("canvas");
+  await drawTo(canvas, title, 1);
+  canvas.dataset.locked = "1"; // a recording keeps one frame size
+  const stream = canvas.captureStream(10);
+  const type = ["video/webm;codecs=vp9", "video/webm;codecs=vp8", "video/webm"].find((m) => MediaRecorder.isTypeSupported(m));
+  const recorder = new MediaRecorder(stream, { mimeType: type });
+  const chunks = [];
+  recorder.ondataavailable = (e) => e.data.size && chunks.push(e.data);
+  const stopped = new Promise((resolve) => { recorder.onstop = resolve; });
+  recorder.start(250);
+  let drawing = Promise.resolve();
+  await run(() => { drawing = drawing.then(() => drawTo(canvas, title, 1)); });
+  await drawing;
+  await new Promise((r) => setTimeout(r, 300)); // the last frame reaches the encoder
+  recorder.stop();
+  await stopped;
+  stream.getTracks().forEach((tr) => tr.stop());
+  return new Blob(chunks, { type: "video/webm" });
+}
+
+export function download(blob, name) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}

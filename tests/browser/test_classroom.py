@@ -1,0 +1,57 @@
+"""Classroom: presenter mode (large type, keyboard only, digits open lessons) and teachers'
+links that hide controls (the choice lives in the URL)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+from playwright.sync_api import Page, expect
+
+from app.lessons import LESSONS
+from tests.browser.conftest import shot
+
+POEM = "/?preset=poem&bs=2&ts=5"
+
+
+def test_presenter_mode_from_the_url_and_the_keyboard(page: Page, server: str) -> None:
+    page.goto(server + POEM + "&present=1")
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    expect(page.locator("body")).to_have_class(re.compile(r"\bpresent\b"))
+    expect(page.locator("#controls-box")).to_be_hidden()
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 20
+    page.keyboard.press("ArrowRight")  # the keyboard drives it: no mouse needed
+    expect(page.locator("#where")).to_have_text("batch 0, t = 0 · step 1 of 10")
+    shot(page, "13-presenter")
+    page.keyboard.press("p")
+    expect(page.locator("body")).not_to_have_class(re.compile(r"\bpresent\b"))
+    assert "present=" not in page.url
+    page.keyboard.press("p")
+    page.keyboard.press("2")  # digits open lessons, presenter mode kept
+    page.wait_for_url(re.compile(rf"/lessons/{LESSONS[1].slug}\?.*present=1"))
+    expect(page.locator("body")).to_have_class(re.compile(r"\bpresent\b"))
+    expect(page.locator("#lesson .lesson-title")).to_have_text(LESSONS[1].title)
+
+
+def test_teacher_link_hides_the_chosen_controls(page: Page, server: str) -> None:
+    page.goto(f"{server}/lessons/{LESSONS[0].slug}")
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    page.locator("#share").click()
+    dialog = page.locator("dialog.share")
+    expect(dialog).to_be_visible()
+    for group in ("scenario", "export", "compare"):
+        dialog.locator(f"input[value={group}]").check()
+    link = dialog.locator("input[name=url]").input_value()
+    hide = parse_qs(urlparse(link).query)["hide"][0].split(",")
+    assert sorted(hide) == ["compare", "export", "scenario"]
+    shot(page, "14-share-dialog")
+    dialog.locator("button[value=close]").click()
+    page.goto(link)  # what a student opens
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    for hidden in ("#controls-box", "#export", "#cmp"):
+        expect(page.locator(hidden)).to_be_hidden()
+    for shown in ("#play", "#step", "#reset-now", "#heatmap", "#lesson"):
+        expect(page.locator(shown)).to_be_visible()
+    page.locator(".lesson-next").click()  # the lesson's own URL keeps the choice
+    expect(page).to_have_url(re.compile(r"hide=scenario"))
+    expect(page.locator("#controls-box")).to_be_hidden()
