@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 Kind = Literal["LSTM", "GRU", "SimpleRNN"]
 PresetName = Literal["poem", "ramp", "sine", "moving_average", "text", "values"]
@@ -14,6 +15,19 @@ MAX_VOCAB = 64
 MAX_VALUES = 2000
 MAX_SAMPLES = 512
 MAX_BATCHES_RUN = 2000
+MAX_STATE_ABS = 1e6
+
+
+def _state_in_range(values: list[list[float]] | list[float]) -> list[list[float]] | list[float]:
+    # Keras stores states as float32: 1e308 became inf (numpy's overflow RuntimeWarning in a TF
+    # worker), NaN/inf states make a trace of NaNs. Found by the live fuzzer (close 1011).
+    flat = [v for row in values for v in (row if isinstance(row, list) else [row])]
+    if not all(math.isfinite(v) and abs(v) <= MAX_STATE_ABS for v in flat):
+        raise ValueError("state values must be finite numbers, |v| <= 1e6")
+    return values
+
+
+StateValues = Annotated[list[list[float]] | list[float], AfterValidator(_state_in_range)]
 
 
 class _Strict(BaseModel):
@@ -142,7 +156,7 @@ class SetStateOp(_Strict):
     op: Literal["set_state"]
     layer: int = Field(0, ge=0, le=3)
     state: Literal["h", "c"] = "h"
-    values: list[list[float]] | list[float] = Field(
+    values: StateValues = Field(
         description="New value; Keras wants shape (batch_size, units) — anything else is "
         "passed to Keras as given, so you see Keras's own error.",
     )

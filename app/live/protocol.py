@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from app.scenario import Scenario
+from app.scenario import Scenario, StateValues
 
 MAX_MESSAGE_BYTES = 256 * 1024
 
@@ -52,7 +52,7 @@ class SetStateNow(_Msg):
     type: Literal["set_state"]
     layer: int = Field(0, ge=0, le=3)
     state: Literal["h", "c"] = "h"
-    values: list[list[float]] | list[float]
+    values: StateValues
 
 
 Command = Annotated[

@@ -21,6 +21,8 @@ from app.settings import Settings
 
 CONFIG = schemathesis.Config.from_dict(
     {
+        # not 10 s: a first Keras compile of a model takes seconds, many more on a busy machine
+        "request-timeout": 120,
         "operations": [
             {
                 # POST /api/traces runs the same tracer as POST /api/export/{fmt}, which keeps
@@ -34,7 +36,7 @@ CONFIG = schemathesis.Config.from_dict(
                 "include-path": "/api/experiments/{job_id}",
                 "checks": {"allow_header_conformance": {"enabled": False}},
             },
-        ]
+        ],
     }
 )
 schema = (

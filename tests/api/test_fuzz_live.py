@@ -12,7 +12,6 @@ import asyncio
 import json
 import logging
 import math
-import sys
 from collections.abc import Iterator, MutableMapping
 from types import SimpleNamespace
 from typing import Any, cast
@@ -20,7 +19,7 @@ from typing import Any, cast
 import anyio
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 from starlette.testclient import WebSocketTestSession
@@ -126,12 +125,6 @@ class _ErrorLog(logging.Handler):
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, anyio.ClosedResourceError):
-            # A play task still sending after TestClient closed its stream (a player that
-            # survived `pause`: see test_cancelled_send_is_cancelled). Under a real server the
-            # send raises WebSocketDisconnect, which play() handles.
-            return
         self.records.append(record)
 
 
@@ -203,6 +196,8 @@ def _exchange(ws: WebSocketTestSession, raw: str, loaded: bool) -> bool:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(preload=st.booleans(), messages=st.lists(MESSAGES, min_size=1, max_size=4))
+# found by the fuzzer: 1e308 overflowed Keras's float32 state (a RuntimeWarning: 1011)
+@example(preload=True, messages=[_dumps({"type": "set_state", "values": [[1e308] * 8] * 2})])
 def test_fuzzed_commands_get_answers_and_keep_the_session(
     client: TestClient, error_log: _ErrorLog, preload: bool, messages: list[str]
 ) -> None:
@@ -214,11 +209,6 @@ def test_fuzzed_commands_get_answers_and_keep_the_session(
     assert not error_log.records, [r.getMessage() for r in error_log.records]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/api/live.py reads with ws.receive_text(): a binary frame raises KeyError, "
-    "logged as 'live session failed', close 1011",
-)
 def test_binary_frame_gets_an_error_frame(client: TestClient, error_log: _ErrorLog) -> None:
     error_log.records.clear()
     with client.websocket_connect("/ws/live") as ws:
@@ -230,12 +220,6 @@ def test_binary_frame_gets_an_error_frame(client: TestClient, error_log: _ErrorL
     assert not error_log.records
 
 
-@pytest.mark.xfail(
-    sys.version_info < (3, 12),
-    strict=True,
-    reason="app/api/live.py _Connection.send uses asyncio.wait_for, which on Python 3.11 "
-    "returns normally when cancelled just as the send completes: `pause` does not stop playing",
-)
 def test_cancelled_send_is_cancelled() -> None:
     """`pause` (any command) cancels the play task. If the cancel lands while the task is in
     _Connection.send, the task must end, not go on playing after `paused` (the fuzzer saw
