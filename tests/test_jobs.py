@@ -91,3 +91,26 @@ def test_queue_is_bounded() -> None:
         await asyncio.gather(*jobs.tasks)
 
     _run(main)
+
+
+def test_a_long_running_server_keeps_a_bounded_history(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import jobs as jobs_module
+    from app import metrics
+
+    monkeypatch.setattr(jobs_module, "MAX_FINISHED", 5)
+    monkeypatch.setattr(jobs_module, "MAX_CACHED", 3)
+
+    async def main() -> None:
+        jobs = Jobs(anyio.CapacityLimiter(1))
+        before = metrics.durations.get(("lsl_job_seconds", "done"), [0.0, 0])[1]
+        ids = []
+        for i in range(12):
+            job = jobs.submit(f"k{i}", _counting(2))
+            await _collect(jobs, job)
+            ids.append(job.id)
+        assert len(jobs.jobs) <= 5 and ids[-1] in jobs.jobs and ids[0] not in jobs.jobs
+        assert list(jobs.cache) == ["k9", "k10", "k11"]  # the latest results
+        assert metrics.durations[("lsl_job_seconds", "done")][1] == before + 12
+        assert f'lsl_job_seconds_count{{status="done"}} {before + 12}' in metrics.render({})
+
+    _run(main)
