@@ -13,10 +13,10 @@ from pydantic import ValidationError
 
 
 def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    return [
-        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-        for e in exc.errors(include_url=False)
-    ]
+    """field, message, type (pydantic's error type or our code) and ctx (its values) each."""
+    from app.errors import validation_items
+
+    return validation_items(exc.errors(include_url=False))
 
 
 def _trace(args: argparse.Namespace) -> int:

@@ -41,12 +41,17 @@ def arrange(ds: Dataset, batching: BatchingSpec) -> Layout:
         raise ScenarioError(
             f"no sample fits: every sequence is shorter than batching.timesteps={t} "
             f"(per lane, for the lanes layout)",
+            code="no_sample_fits",
             field="batching.timesteps",
+            timesteps=t,
         )
     if len(samples) > MAX_SAMPLES:
         raise ScenarioError(
             f"{len(samples)} samples: at most {MAX_SAMPLES}; shorten the data or raise timesteps",
+            code="too_many_samples",
             field="data",
+            samples=len(samples),
+            limit=MAX_SAMPLES,
         )
     return Layout(samples, dropped)
 
@@ -84,7 +89,11 @@ def _lanes(ds: Dataset, b: int, t: int) -> tuple[list[Sample], int]:
                 f"the lanes layout puts one sequence per row, so batching.batch_size ({b}) must "
                 f"divide the number of sequences ({n_seq}): use batch size "
                 f"{' or '.join(map(str, fits[-3:]))}, or the consecutive layout",
+                code="batch_size_must_divide_sequences",
                 field="batching.batch_size",
+                batch_size=b,
+                sequences=n_seq,
+                sizes=", ".join(map(str, fits[-3:])),
             )
         groups = []
         for g in range(0, n_seq, b):

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -22,7 +23,7 @@ from app.api import (
     presets,
     traces,
 )
-from app.api.errors import lab_error_handler
+from app.api.errors import lab_error_handler, validation_error_handler
 from app.api.security import headers_middleware
 from app.errors import LabError
 from app.jobs import Jobs
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="LSTM State Lab", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.add_exception_handler(LabError, lab_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.middleware("http")(headers_middleware(settings))
     hosts = [h.strip() for h in settings.trusted_hosts.split(",") if h.strip()]
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts or ["*"])

@@ -6,6 +6,7 @@ import math
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 Kind = Literal["LSTM", "GRU", "SimpleRNN"]
 PresetName = Literal["poem", "ramp", "sine", "moving_average", "text", "values"]
@@ -13,6 +14,7 @@ PresetName = Literal["poem", "ramp", "sine", "moving_average", "text", "values"]
 MAX_TEXT_CHARS = 2000
 MAX_VOCAB = 64
 MAX_VALUES = 2000
+MAX_SEQUENCES = 64
 MAX_SAMPLES = 512
 MAX_BATCHES_RUN = 2000
 MAX_STATE_ABS = 1e6
@@ -23,7 +25,11 @@ def _state_in_range(values: list[list[float]] | list[float]) -> list[list[float]
     # worker), NaN/inf states make a trace of NaNs. Found by the live fuzzer (close 1011).
     flat = [v for row in values for v in (row if isinstance(row, list) else [row])]
     if not all(math.isfinite(v) and abs(v) <= MAX_STATE_ABS for v in flat):
-        raise ValueError("state values must be finite numbers, |v| <= 1e6")
+        raise PydanticCustomError(
+            "state_not_finite",
+            "state values must be finite numbers, |v| <= {limit}",
+            {"limit": "1e6"},
+        )
     return values
 
 
@@ -64,9 +70,11 @@ class ModelSpec(_Strict):
     def _sequences_between_layers(self) -> ModelSpec:
         for i, layer in enumerate(self.layers[:-1]):
             if layer.return_sequences is False:
-                raise ValueError(
-                    f"layers[{i}].return_sequences must be true: layer {i + 1} is recurrent "
-                    "and needs a sequence as input"
+                raise PydanticCustomError(
+                    "layer_must_return_sequences",
+                    "layers[{layer}].return_sequences must be true: layer {next_layer} is "
+                    "recurrent and needs a sequence as input",
+                    {"layer": i, "next_layer": i + 1},
                 )
         return self
 
@@ -88,7 +96,7 @@ class DataSpec(_Strict):
     )
     values: list[list[float]] | None = Field(
         None,
-        max_length=64,
+        max_length=MAX_SEQUENCES,
         description="values: user sequences of numbers (each 2..2000 numbers).",
     )
     tsteps: int = Field(2, ge=1, le=32, description="moving_average: rolling-mean window.")
@@ -101,17 +109,38 @@ class DataSpec(_Strict):
     def _preset_inputs(self) -> DataSpec:
         if self.preset == "text":
             if not self.text or not self.text.strip():
-                raise ValueError("data.text is required for preset 'text' (1..2000 characters)")
-            if len(set(self.text.replace("\n", ""))) > MAX_VOCAB:
-                raise ValueError(f"data.text may use at most {MAX_VOCAB} distinct characters")
+                raise PydanticCustomError(
+                    "text_required",
+                    "data.text is required for preset 'text' (1..{max_length} characters)",
+                    {"max_length": MAX_TEXT_CHARS},
+                )
+            distinct = len(set(self.text.replace("\n", "")))
+            if distinct > MAX_VOCAB:
+                raise PydanticCustomError(
+                    "text_too_many_characters",
+                    "data.text may use at most {limit} distinct characters",
+                    {"limit": MAX_VOCAB, "distinct": distinct},
+                )
         if self.preset == "values":
             if not self.values:
-                raise ValueError("data.values is required for preset 'values' (1..64 sequences)")
+                raise PydanticCustomError(
+                    "values_required",
+                    "data.values is required for preset 'values' (1..{max_sequences} sequences)",
+                    {"max_sequences": MAX_SEQUENCES},
+                )
             for i, seq in enumerate(self.values):
                 if not 2 <= len(seq) <= MAX_VALUES:
-                    raise ValueError(f"data.values[{i}] must hold 2..{MAX_VALUES} numbers")
+                    raise PydanticCustomError(
+                        "values_length",
+                        "data.values[{index}] must hold {min_length}..{max_length} numbers",
+                        {"index": i, "min_length": 2, "max_length": MAX_VALUES, "length": len(seq)},
+                    )
                 if any(abs(v) > 1e6 or v != v for v in seq):
-                    raise ValueError(f"data.values[{i}]: numbers must be finite, |v| <= 1e6")
+                    raise PydanticCustomError(
+                        "values_not_finite",
+                        "data.values[{index}]: numbers must be finite, |v| <= {limit}",
+                        {"index": i, "limit": "1e6"},
+                    )
         return self
 
 
@@ -213,23 +242,35 @@ class Scenario(_Strict):
         for where, op in actions:
             layer = getattr(op, "layer", None)
             if layer is not None and layer >= n_layers:
-                raise ValueError(f"{where}.layer must be < {n_layers} (the layer count)")
+                raise PydanticCustomError(
+                    "layer_out_of_range",
+                    "{where}.layer must be < {layers} (the layer count)",
+                    {"where": where, "layer": layer, "layers": n_layers},
+                )
             if (
                 isinstance(op, SetStateOp)
                 and op.state == "c"
                 and self.model.layers[op.layer].kind != "LSTM"
             ):
-                raise ValueError(
-                    f"{where}.state 'c' exists only in LSTM layers; "
-                    f"layer {op.layer} is {self.model.layers[op.layer].kind} (state 'h' only)"
+                raise PydanticCustomError(
+                    "cell_state_lstm_only",
+                    "{where}.state 'c' exists only in LSTM layers; "
+                    "layer {layer} is {kind} (state 'h' only)",
+                    {"where": where, "layer": op.layer, "kind": self.model.layers[op.layer].kind},
                 )
         for i, op in enumerate(self.schedule.ops):
             trains = isinstance(op, FitOp) or (isinstance(op, CallOp) and op.op == "train_on_batch")
             if trains and not self.model.head:
-                raise ValueError(f"schedule.ops[{i}] trains: model.head must be true")
+                raise PydanticCustomError(
+                    "training_needs_head",
+                    "schedule.ops[{index}] trains: model.head must be true",
+                    {"index": i, "op": op.op},
+                )
         if self.data.preset == "moving_average" and self.batching.timesteps != self.data.lahead:
-            raise ValueError(
+            raise PydanticCustomError(
+                "timesteps_must_equal_lahead",
                 "batching.timesteps must equal data.lahead for preset 'moving_average' "
-                "(each sample is one window of lahead values)"
+                "(each sample is one window of lahead values)",
+                {"timesteps": self.batching.timesteps, "lahead": self.data.lahead},
             )
         return self

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.errors import NOT_FOUND
+from app.api.errors import NOT_FOUND, Refused
 from app.jobs import Job, Jobs, QueueFull
 
 router = APIRouter(prefix="/api/experiments", tags=["experiments"])
@@ -97,10 +97,19 @@ async def cost(request: Request) -> dict[str, Any]:
 @router.post("", status_code=202)
 async def start(req: ExperimentRequest, request: Request) -> dict[str, Any]:
     """Queue an experiment; a cached identical one comes back done at once."""
+    jobs = _jobs(request)
     try:
-        job = _jobs(request).submit(req.model_dump_json(), _work(req))
+        job = jobs.submit(req.model_dump_json(), _work(req))
     except QueueFull as exc:
-        raise HTTPException(503, str(exc), headers={"Retry-After": "30"}) from exc
+        raise Refused(
+            503,
+            "queue_full",
+            str(exc),
+            code="queue_full",
+            headers={"Retry-After": "30"},
+            limit=jobs.max_pending,
+            retry_after=30,
+        ) from exc
     return job.summary()
 
 

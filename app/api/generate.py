@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.errors import Refused
 
 router = APIRouter(prefix="/api/generate", tags=["generate"])
 
@@ -32,7 +34,15 @@ async def generate(req: GenerateRequest, request: Request) -> dict[str, Any]:
     the state between prompts."""
     for i, p in enumerate(req.prompts):
         if not 1 <= len(p) <= 40:
-            raise HTTPException(422, f"prompts[{i}] must hold 1..40 characters")
+            raise Refused(
+                422,
+                "invalid_request",
+                f"prompts[{i}] must hold 1..40 characters",
+                code="prompt_length",
+                index=i,
+                min_length=1,
+                max_length=40,
+            )
 
     def work() -> dict[str, Any]:
         from app.engine import generate as gen

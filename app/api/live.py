@@ -15,7 +15,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
 from app import metrics
-from app.errors import LabError
+from app.errors import LabError, headline, validation_items
 from app.live.protocol import COMMAND, MAX_MESSAGE_BYTES, Load, Pause, Play, Seek, Step, StepBatch
 from app.live.session import Session, SessionError
 from app.scenario import ResetOp, Scenario, SetStateOp
@@ -69,11 +69,15 @@ def _validation(exc: ValidationError) -> dict[str, Any]:
             parts = parts[1:]
         return ".".join(parts)
 
-    errors = [
-        {"field": field(e["loc"]), "message": e["msg"]} for e in exc.errors(include_url=False)
-    ]
+    # each problem: field, message, type (catalog key error.<type>) and ctx (its values)
+    errors = validation_items(exc.errors(include_url=False), field)
     first = errors[0] if errors else {"field": "", "message": "invalid message"}
-    return _error("invalid_message", f"{first['field']}: {first['message']}", errors=errors)
+    return _error(
+        "invalid_message",
+        f"{first['field']}: {first['message']}",
+        errors=errors,
+        **headline(errors, "invalid_message"),
+    )
 
 
 class _Bucket:
@@ -146,18 +150,26 @@ class _Connection:
                 _error(
                     "rate_limited",
                     f"too many commands: retry in {wait:.2f} s",
+                    code="rate_limited",
                     retry_after=round(wait, 2),
                 )
             )
             return
         if raw is None:
-            await self.send(_error("invalid_message", "commands are JSON text frames, not binary"))
+            await self.send(
+                _error(
+                    "invalid_message",
+                    "commands are JSON text frames, not binary",
+                    code="binary_frame",
+                )
+            )
             return
         if len(raw.encode()) > MAX_MESSAGE_BYTES:
             await self.send(
                 _error(
                     "message_too_large",
                     f"messages are limited to {MAX_MESSAGE_BYTES} bytes",
+                    code="message_too_large",
                     limit=MAX_MESSAGE_BYTES,
                 )
             )
@@ -212,7 +224,7 @@ class _Connection:
         except ValidationError as exc:
             await self.send(_validation(exc))
         except SessionError as exc:
-            await self.send(_error("session", exc.message, **exc.detail))
+            await self.send(_error("session", exc.message, code=exc.code, **exc.detail))
 
 
 async def close_all(code: int, reason: str) -> int:

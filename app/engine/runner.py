@@ -54,7 +54,13 @@ def _keras_error(op_index: int, op: str, exc: Exception) -> KerasRejected:
         node = rest.split()[0]
         cause = rest.rsplit("\n\n", 1)[-1].split("\n\t")[0].split(" [Op:")[0]
         text = f"{head.strip()} {cause.strip()} (TensorFlow node {node})"
-    return KerasRejected(text.strip(), op_index=op_index, op=op, exception=type(exc).__name__)
+    return KerasRejected(
+        text.strip(),
+        code="keras_rejected",
+        op_index=op_index,
+        op=op,
+        exception=type(exc).__name__,
+    )
 
 
 class Runner:
@@ -125,7 +131,10 @@ class Runner:
     def _check_count(self) -> None:
         if len(self.records) > MAX_BATCHES_RUN:
             raise ScenarioError(
-                f"the schedule runs more than {MAX_BATCHES_RUN} batches", field="schedule.ops"
+                f"the schedule runs more than {MAX_BATCHES_RUN} batches",
+                code="too_many_batches",
+                field="schedule.ops",
+                limit=MAX_BATCHES_RUN,
             )
 
     def _reset(self, layers: list[int]) -> None:
@@ -192,7 +201,10 @@ class Runner:
             raise ScenarioError(
                 f"{len(self.order)} samples do not fill one batch of {batch_size} "
                 "(batching.partial = drop)",
+                code="batch_not_filled",
                 field="batching.batch_size",
+                samples=len(self.order),
+                batch_size=batch_size,
             )
         return batches
 
@@ -202,7 +214,10 @@ class Runner:
             raise ScenarioError(
                 f"schedule.ops[{op_index}]: layer {op.layer} is stateless, so Keras keeps no "
                 "state variable to set (layer.states is None)",
+                code="set_state_stateless",
                 field=f"schedule.ops[{op_index}]",
+                op_index=op_index,
+                layer=op.layer,
             )
         index = 0 if op.state == "h" else 1
         layer.states[index].assign(np.asarray(op.values, dtype=np.float32))

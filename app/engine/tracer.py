@@ -64,7 +64,11 @@ def run(scenario: Scenario) -> Trace:
         raise ScenarioError(
             f"model.input_features={features} but preset '{ds.preset}' gives {ds.n_features} "
             "features per timestep",
+            code="input_features_mismatch",
             field="model.input_features",
+            features=features,
+            preset=ds.preset,
+            preset_features=ds.n_features,
         )
     spec = scenario.model
     x, y = _arrays(ds, lay.samples, spec.returns_sequences(len(spec.layers) - 1))

@@ -49,7 +49,12 @@ def _per_record(ours: list[np.ndarray], theirs: np.ndarray) -> np.ndarray:
     """Max |Δ| of each record: `ours` one array per record, `theirs` those stacked by row."""
     stacked = np.stack(ours)
     if stacked.size != theirs.size:
-        raise VerificationFailed(f"shape {stacked.shape} vs Keras {theirs.shape}")
+        raise VerificationFailed(
+            f"shape {stacked.shape} vs Keras {theirs.shape}",
+            code="verification_shape_mismatch",
+            shape=str(stacked.shape),
+            keras_shape=str(theirs.shape),
+        )
     d = np.abs(stacked - theirs.reshape(stacked.shape))
     return d.reshape(len(ours), -1).max(axis=1) if d.size else np.zeros(len(ours))
 
@@ -96,7 +101,10 @@ def verify(
         bad = int(np.argmax(worst))
         raise VerificationFailed(
             f"the recomputed trace differs from Keras by {top:.3g} (> {TOLERANCE}) at batch {bad}",
+            code="verification_failed",
             batch=bad,
             max_abs_diff=top,
+            difference=f"{top:.3g}",
+            tolerance=TOLERANCE,
         )
     return Verification(top, checks, per_batch)

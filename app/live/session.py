@@ -23,9 +23,12 @@ def _at(array: np.ndarray, step: int) -> np.ndarray:
 
 
 class SessionError(Exception):
-    def __init__(self, message: str, **detail: Any) -> None:
+    """A command that does not fit the session's state: `code` names it (catalog key
+    error.<code>), `detail` holds its values."""
+
+    def __init__(self, message: str, *, code: str = "session", **detail: Any) -> None:
         super().__init__(message)
-        self.message, self.detail = message, detail
+        self.message, self.code, self.detail = message, code, detail
 
 
 class Session:
@@ -45,7 +48,10 @@ class Session:
 
     def _trace(self) -> Trace:
         if self.trace is None:
-            raise SessionError("no scenario loaded: send {'type': 'load', 'scenario': ...}")
+            raise SessionError(
+                "no scenario loaded: send {'type': 'load', 'scenario': ...}",
+                code="no_scenario_loaded",
+            )
         return self.trace
 
     def load(self, scenario: Scenario) -> dict[str, Any]:
@@ -135,7 +141,10 @@ class Session:
     def seek(self, position: int) -> dict[str, Any] | None:
         if position >= self.steps:
             raise SessionError(
-                f"position must be < {self.steps} (timesteps in this run)", field="position"
+                f"position must be < {self.steps} (timesteps in this run)",
+                code="position_out_of_range",
+                field="position",
+                steps=self.steps,
             )
         self.position = position
         return None if position < 0 else self.frame(position)
@@ -147,12 +156,13 @@ class Session:
 
     def intervene(self, action: ResetOp | SetStateOp) -> dict[str, Any]:
         if self.scenario is None:
-            raise SessionError("no scenario loaded")
+            raise SessionError("no scenario loaded", code="no_scenario_loaded")
         before = self.next_batch()
         if before >= len(self._trace()["batches"]):
             raise SessionError(
                 "no batch comes after the current one: reset_states() / set_state now would "
-                "apply to the next batch, and there is none"
+                "apply to the next batch, and there is none",
+                code="no_next_batch",
             )
         schedule = self.scenario.schedule.model_copy(
             update={
