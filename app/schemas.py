@@ -137,6 +137,11 @@ class VerificationInfo(_Doc):
     references: list[str]
 
 
+class NoteCode(_Doc):
+    code: Literal["broadcast", "newest_first", "predict_rows"]
+    params: dict[str, int | str]
+
+
 class TraceDoc(_Doc):
     format: Literal["lstm-state-lab/trace@1"]
     scenario: Scenario
@@ -145,7 +150,10 @@ class TraceDoc(_Doc):
     weights: list[WeightsVersion]
     batches: list[Batch]
     verification: VerificationInfo
-    notes: list[str]
+    notes: list[str] = Field(description="What Keras did that may surprise, in English.")
+    note_codes: list[NoteCode] = Field(
+        default_factory=list, description="The same notes by code and values (translatable)."
+    )
 
 
 def schemas() -> dict[str, dict[str, Any]]:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -55,3 +61,25 @@ def start(
 def stop(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
     proc.wait(timeout=30)
+
+
+def run_async(make: Callable[[], Coroutine[Any, Any, T]], timeout: float = 600) -> T:
+    """asyncio.run(make()) in a thread of its own: the browser tests keep an event loop running
+    in the main thread (Playwright's sync API), where asyncio.run is refused."""
+    out: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            out.append(asyncio.run(make()))
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout)
+    if errors:
+        raise errors[0]
+    if not out:
+        raise TimeoutError(f"no result in {timeout} s")
+    return out[0]

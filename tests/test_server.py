@@ -38,8 +38,8 @@ def test_shutdown_closes_sessions_with_1001_and_logs_json(workers: int, tmp_path
     try:
         with urllib.request.urlopen(f"{base}/api/presets", timeout=10) as r:
             assert r.status == 200
-        code, reason = asyncio.run(
-            _held_open_until_shutdown(base, lambda: proc.send_signal(signal.SIGTERM))
+        code, reason = serving.run_async(
+            lambda: _held_open_until_shutdown(base, lambda: proc.send_signal(signal.SIGTERM))
         )
         # uvicorn re-raises the signal once its graceful shutdown is done
         assert proc.wait(timeout=30) in (0, -signal.SIGTERM)

@@ -76,7 +76,7 @@ class Runner:
         self.weights: list[list[list[np.ndarray]]] = []
         self._dirty = True
         self._pending: dict[int, Literal["reset", "set"]] = {}
-        self.notes: list[str] = []
+        self.notes: list[dict[str, Any]] = []  # {"code", "message", "params"}: see tracer.note
         self._interventions: dict[int, list[ResetOp | SetStateOp]] = {}
         for iv in scenario.schedule.interventions:
             self._interventions.setdefault(iv.before_batch, []).append(iv.action)
@@ -352,7 +352,13 @@ class Runner:
             rec.outputs = out[start : start + n]
             start += n
         if start != len(out):
-            self.notes.append(f"predict returned {len(out)} rows for {len(rows)} samples")
+            self.notes.append(
+                {
+                    "code": "predict_rows",
+                    "message": f"predict returned {len(out)} rows for {len(rows)} samples",
+                    "params": {"returned": len(out), "samples": len(rows)},
+                }
+            )
 
 
 def _rows_out(rec: BatchRecord) -> int:

@@ -31,7 +31,7 @@ class Trace:
     verification: Verification
     origins: list[list[RowOrigin]]
     transfers: list[list[list[Transfer]]]  # batch -> layer -> row
-    notes: list[str]
+    notes: list[dict[str, Any]]  # {"code", "message" (English), "params"}: translated by code
     targets: np.ndarray  # per sample, as given to Keras's loss
 
     def to_dict(self, arrays: bool = False) -> dict[str, Any]:
@@ -142,21 +142,31 @@ def _transfers(
 
 def _notes(
     records: list[BatchRecord], origins: list[list[RowOrigin]], samples: list[layout.Sample]
-) -> list[str]:
+) -> list[dict[str, Any]]:
     notes = []
     for rec, org in zip(records, origins, strict=True):
         if len(org) > len(rec.samples):
-            notes.append(
+            params = {
+                "op_index": rec.op_index,
+                "op": rec.op,
+                "epoch": rec.epoch,
+                "batch": rec.batch,
+                "samples": len(rec.samples),
+                "rows": len(org),
+            }
+            message = (
                 f"op {rec.op_index} ({rec.op}), epoch {rec.epoch}, batch {rec.batch}: "
                 f"held {len(rec.samples)} sample(s) for {len(org)} state rows: "
                 "Keras broadcast the input to every row (rows after the first are "
                 "padding copies) and went on without an error"
             )
+            notes.append({"code": "broadcast", "message": message, "params": params})
     if any(s.newest_first for s in samples):
-        notes.append(
+        message = (
             "each window is fed newest first (timestep 0 holds the latest value), "
             "as the Keras stateful example builds it"
         )
+        notes.append({"code": "newest_first", "message": message, "params": {}})
     return notes
 
 
@@ -269,5 +279,7 @@ def _to_dict(t: Trace, conv: Conv) -> dict[str, Any]:
         ],
         "batches": batches,
         "verification": t.verification.to_dict(),
-        "notes": t.notes,
+        "notes": [n["message"] for n in t.notes],
+        # the same notes by code and values, for pages in other languages (js.note.<code>)
+        "note_codes": [{"code": n["code"], "params": n["params"]} for n in t.notes],
     }

@@ -88,6 +88,7 @@ class Session:
             ],
             "verification": t["verification"],
             "notes": t["notes"],
+            "note_codes": t["note_codes"],
             "position": self.position,
             "steps": self.steps,
         }

@@ -4,7 +4,6 @@ is benchmarks/limits.py; here its figures are held to issue 5's bounds)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -16,11 +15,11 @@ def test_5000_open_close_cycles_leak_nothing(tmp_path: Path) -> None:
     proc, base = serving.start(tmp_path / "server.log")
     ws_url = base.replace("http", "ws", 1) + "/ws/live"
     try:
-        asyncio.run(cycles(ws_url, 300))  # warm: allocator pools, compiled functions
+        serving.run_async(lambda: cycles(ws_url, 300))  # warm: allocator pools, compiled functions
         time.sleep(0.5)
         before = metrics(base)
         t0 = time.monotonic()
-        asyncio.run(cycles(ws_url, 5000))
+        serving.run_async(lambda: cycles(ws_url, 5000))
         took = time.monotonic() - t0
         time.sleep(0.5)
         after = metrics(base)
@@ -36,8 +35,8 @@ def test_5000_open_close_cycles_leak_nothing(tmp_path: Path) -> None:
 def test_client_that_never_reads_is_closed_within_30_s(tmp_path: Path) -> None:
     proc, base = serving.start(tmp_path / "server.log")
     try:
-        took, rss0, peak = asyncio.run(
-            never_reads(base.replace("http", "ws", 1) + "/ws/live", base)
+        took, rss0, peak = serving.run_async(
+            lambda: never_reads(base.replace("http", "ws", 1) + "/ws/live", base)
         )
         m = metrics(base)
     finally:

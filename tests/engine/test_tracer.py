@@ -152,6 +152,8 @@ def test_partial_last_batch_of_one_is_broadcast_by_keras() -> None:
     assert len(last["inputs"]) == 1 and len(last["rows"]) == 2
     assert last["rows"][1]["padding"] and kinds(last)[1] == ("mismatch", "padding")
     assert any("broadcast" in n for n in trace["notes"])
+    codes = {n["code"]: n["params"] for n in trace["note_codes"]}  # translatable by code
+    assert codes["broadcast"]["samples"] == 1 and codes["broadcast"]["rows"] == 2
     # Both rows saw the same input, from different carried states.
     h = np.asarray(last["layers"][0]["h"])
     assert not np.allclose(h[0], h[1])
@@ -263,6 +265,7 @@ def test_keras_stateful_example_windows(
         assert all(r["newest_first"] for b in trace["batches"] for r in b["rows"])
         assert trace["batches"][0]["rows"][0]["positions"] == [1, 0]
         assert any("newest first" in n for n in trace["notes"])
+        assert {"code": "newest_first", "params": {}} in trace["note_codes"]
 
 
 def test_same_scenario_same_trace() -> None:

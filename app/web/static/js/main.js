@@ -182,7 +182,9 @@ function badge(v) {
 function renderNotes(m) {
   const li = (text) => Object.assign(document.createElement("li"), { textContent: text });
   $("explain").replaceChildren(...explain(m, store.layer).map(li));
-  const items = m.notes.length ? m.notes : [t("js.main.no_notes")];
+  // by code in the page's language; the English text where a server sends no codes
+  const coded = (m.note_codes || []).map((n) => t(`js.note.${n.code}`, n.params));
+  const items = coded.length ? coded : m.notes.length ? m.notes : [t("js.main.no_notes")];
   $("notes").replaceChildren(...items.map(li));
 }
 
