@@ -193,3 +193,12 @@ def test_keras_refusal_is_explained_in_the_page_language(page: Page, server: str
     expect(message.locator("pre")).to_contain_text("Expected batch size: 3")  # Keras's own words
     expect(page.locator("#badge")).to_have_text(_t(lang, "js.main.not_verified"))
     shot(page, f"i18n-{lang}-refusal")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_keras_surprise_notes_are_translated(page: Page, server: str, lang: str) -> None:
+    # the moving-average preset feeds windows newest first: a note the server sends by code
+    page.goto(f"{server}/?preset=moving_average&tsteps=2&lahead=2&ts=2&lang={lang}")
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    expect(page.locator("#notes")).to_contain_text(_t(lang, "js.note.newest_first"))
+    assert "newest first" not in page.locator("#notes").inner_text()
