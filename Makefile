@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/browser_frames.py
 	$(BIN)/python -m benchmarks.load
 	$(BIN)/python -m benchmarks.limits
+	$(BIN)/python -m benchmarks.restart
 
 clean:
 	rm -rf $(VENV) tests/browser/a11y/node_modules build *.egg-info .pytest_cache .mypy_cache .ruff_cache
