@@ -52,7 +52,7 @@ async def client(ws_url: str, stop: asyncio.Event, stats: dict[str, int]) -> Non
                 connections += 1
                 delay = 0.25
                 await ws.send(json.dumps({"type": "load", "scenario": SCENARIO}))
-                loaded = orjson.loads(await ws.recv())
+                await ws.recv()  # "loaded"
                 if position >= 0:  # a reconnect: back to where this client was
                     await ws.send(json.dumps({"type": "seek", "position": position}))
                     frame = orjson.loads(await ws.recv())
@@ -70,7 +70,6 @@ async def client(ws_url: str, stop: asyncio.Event, stats: dict[str, int]) -> Non
                     else:
                         stats["errors"] += 1
                     await asyncio.sleep(0.2)
-                _ = loaded
         except (OSError, websockets.exceptions.WebSocketException):
             await asyncio.sleep(delay)
             delay = min(delay * 2, 8.0)
