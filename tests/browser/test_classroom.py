@@ -23,8 +23,10 @@ def test_presenter_mode_from_the_url_and_the_keyboard(page: Page, server: str) -
     page.keyboard.press("ArrowRight")  # the keyboard drives it: no mouse needed
     expect(page.locator("#where")).to_have_text("batch 0, t = 0 · step 1 of 10")
     shot(page, "13-presenter")
+    expect(page.locator("#present")).to_have_attribute("aria-pressed", "true")
     page.keyboard.press("p")
     expect(page.locator("body")).not_to_have_class(re.compile(r"\bpresent\b"))
+    expect(page.locator("#present")).to_have_attribute("aria-pressed", "false")
     assert "present=" not in page.url
     page.keyboard.press("p")
     page.keyboard.press("2")  # digits open lessons, presenter mode kept
@@ -52,6 +54,10 @@ def test_teacher_link_hides_the_chosen_controls(page: Page, server: str) -> None
         expect(page.locator(hidden)).to_be_hidden()
     for shown in ("#play", "#step", "#reset-now", "#heatmap", "#lesson"):
         expect(page.locator(shown)).to_be_visible()
+    # students do not get the teacher's tools, and the other pages keep the hidden controls
+    expect(page.locator("#share")).to_be_hidden()
+    expect(page.locator("#present")).to_be_hidden()
+    assert "hide=scenario" in (page.locator("header nav a").first.get_attribute("href") or "")
     page.locator(".lesson-next").click()  # the lesson's own URL keeps the choice
     expect(page).to_have_url(re.compile(r"hide=scenario"))
     expect(page.locator("#controls-box")).to_be_hidden()

@@ -38,3 +38,13 @@ def test_lesson_steps_show_what_they_teach(page: Page, server: str, lesson: Less
             expect(page.locator(".look").first).to_be_attached()
         assert page.url.endswith(f"?step={i}")
     shot(page, f"lesson-{lesson.slug}")
+
+
+def test_look_here_does_not_recolour_what_it_points_at(page: Page, server: str) -> None:
+    # a highlighted "continues" arrow keeps the legend's colour for continues
+    page.goto(f"{server}/lessons/stateless-vs-stateful?step=1")
+    _settled(page)
+    arrow = page.locator("#lanes .arrow.continues.look").first  # this step's "look" target
+    expect(arrow).to_be_attached()
+    legend = page.locator(".lg.continues").evaluate("e => getComputedStyle(e).color")
+    assert arrow.evaluate("e => getComputedStyle(e).stroke") == legend

@@ -13,17 +13,33 @@ function url(change) {
   return u;
 }
 
-function applyFromUrl() {
+export function applyFromUrl() {
   const q = new URLSearchParams(location.search);
   const hide = (q.get("hide") || "").split(",").filter((g) => GROUPS.includes(g));
   document.body.dataset.hide = hide.join(" ");
-  document.body.classList.toggle("present", q.get("present") === "1");
+  const on = q.get("present") === "1";
+  document.body.classList.toggle("present", on);
+  const button = document.getElementById("present");
+  if (button) {
+    button.setAttribute("aria-pressed", String(on));
+    button.textContent = t(on ? "js.classroom.present_off" : "js.classroom.present");
+  }
+  // links to the other pages keep the teacher's choices (hidden controls, presenter mode)
+  for (const a of document.querySelectorAll("header nav a[href^='/'], .lesson-head a[href^='/']")) {
+    const u = new URL(a.href);
+    for (const k of ["hide", "present"]) {
+      if (q.has(k)) u.searchParams.set(k, q.get(k));
+      else u.searchParams.delete(k);
+    }
+    a.href = u.pathname + u.search;
+  }
 }
 
 function setPresent(on) {
   history.replaceState(null, "", url((q) => (on ? q.set("present", "1") : q.delete("present"))));
   applyFromUrl();
-  window.dispatchEvent(new Event("resize")); // plots refit the new type size
+  // after the new layout is in place: the page redraws its plots at the new type size
+  requestAnimationFrame(() => window.dispatchEvent(new CustomEvent("lsl:present", { detail: on })));
 }
 
 async function goToLesson(n) {
@@ -101,6 +117,7 @@ export function setUpClassroom(toolbar) {
     present.title = t("js.classroom.present_tip");
     present.addEventListener("click", () => setPresent(!document.body.classList.contains("present")));
     toolbar.append(present, share);
+    applyFromUrl(); // the new button's label and state
   }
   document.addEventListener("keydown", (e) => {
     if (e.target.closest && e.target.closest("input, select, textarea, dialog")) return;

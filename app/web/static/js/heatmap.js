@@ -65,12 +65,14 @@ export class HeatmapView {
         annotations.push({ x, yref: "paper", y: 1.02, text: tr.kind === "mismatch" ? t(`js.reason.short.${tr.reason}`) : tr.kind === "reset" ? "0" : t(tr.kind === "set" ? "js.lanes.set" : "js.lanes.start"), textangle: -30, showarrow: false, font: { size: 11, color: reset ? RESET : "#444" } });
       }
     }
+    const big = document.body.classList.contains("present"); // presenter mode: read from afar
     const layout = {
-      margin: { l: 44, r: 10, t: 22, b: 40 },
-      height: hasC ? 330 : 200,
+      font: { size: big ? 18 : 12 },
+      margin: big ? { l: 70, r: 10, t: 30, b: 60 } : { l: 44, r: 10, t: 22, b: 40 },
+      height: (hasC ? 330 : 200) * (big ? 1.4 : 1),
       xaxis: { anchor: hasC ? "y2" : "y", title: { text: t("js.heatmap.x_title") }, range: [-0.5, Math.max(store.steps, 1) - 0.5], zeroline: false },
-      yaxis: { title: { text: t("js.heatmap.h_title") }, domain: hasC ? [0.55, 1] : [0, 1], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > 16 ? undefined : 1 },
-      yaxis2: { title: { text: t("js.heatmap.c_title") }, domain: [0, 0.45], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > 16 ? undefined : 1 },
+      yaxis: { title: { text: t("js.heatmap.h_title") }, domain: hasC ? [0.55, 1] : [0, 1], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > (big ? 8 : 16) ? undefined : 1 },
+      yaxis2: { title: { text: t("js.heatmap.c_title") }, domain: [0, 0.45], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > (big ? 8 : 16) ? undefined : 1 },
       shapes, annotations,
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#f4f4f4",
     };

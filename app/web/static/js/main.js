@@ -31,6 +31,11 @@ const heatmap = new HeatmapView($("heatmap"));
 const cell = new CellView($("cell"), $("cell-where"));
 const compare = new Compare($("compare"), showMessage);
 setUpClassroom(document.querySelector(".transport"));
+window.addEventListener("lsl:present", () => {
+  heatmap.last = 0; // redraw now, with the presenter-mode layout
+  draw();
+  for (const div of document.querySelectorAll(".js-plotly-plot")) window.Plotly?.Plots.resize(div);
+});
 const presets = JSON.parse(app.dataset.presets);
 const controls = new Controls($("controls"), presets, (p) => {
   params = { ...params, ...p, pos: "-1" };
@@ -106,6 +111,7 @@ function onMessage(m) {
     if (lesson) lesson.highlight();
   } else if (m.type === "frame") {
     ended = false;
+    if (!$("message").hidden && document.body.dataset.socket !== "closed") showMessage(null); // it worked again
     store.add(m);
     scheduleDraw();
   } else if (m.type === "end") {
@@ -222,6 +228,8 @@ function showMessage(m, from = "") {
     box.append(d);
   } else box.textContent = fromB(withField(m.text ?? tError(m) ?? ""));
   box.hidden = false;
+  const r = box.getBoundingClientRect();
+  if (r.top < 0 || r.bottom > innerHeight) box.scrollIntoView({ block: "center" }); // phones: below the fold
 }
 
 function setPlaying(on) {
@@ -265,7 +273,8 @@ async function exportView(fmt) {
   const title = () => `LSTM State Lab · ${$("where").textContent}`;
   if (fmt === "svg") return download(await svgBlob(title), "lstm_state_lab_view.svg");
   if (fmt === "png") return download(await pngBlob(title), "lstm_state_lab_view.png");
-  // webm: the whole run from the start, played at the chosen speed
+  // webm: the whole run from the start, played at the chosen speed; then back where it was
+  const back = store.position;
   $("export").disabled = true;
   document.body.classList.add("recording");
   try {
@@ -281,6 +290,7 @@ async function exportView(fmt) {
     showMessage({ text: t("js.main.record_failed", { reason: String(err.message || err) }) });
   } finally {
     recording = null;
+    socket.send({ type: "seek", position: back });
     $("export").disabled = false;
     document.body.classList.remove("recording");
   }

@@ -1,6 +1,8 @@
 // Exports for slides: the current view as SVG (vector) or PNG, and the animation as WebM.
 // Everything is drawn in the browser from what is on screen; nothing is sent anywhere.
 
+import { t } from "./i18n.js";
+
 const SVGNS = "http://www.w3.org/2000/svg";
 // Styles that CSS classes give the on-screen SVG; copied inline so the file looks the same.
 const PROPS = ["fill", "fill-opacity", "stroke", "stroke-width", "stroke-dasharray", "opacity",
@@ -101,7 +103,7 @@ export async function pngBlob(title) {
  * Each frame redraws the view onto a canvas whose stream MediaRecorder encodes.
  */
 export async function recordWebm(title, run) {
-  if (!window.MediaRecorder || !HTMLCanvasElement.prototype.captureStream) throw new Error("recording is not supported by this browser");
+  if (!window.MediaRecorder || !HTMLCanvasElement.prototype.captureStream) throw new Error(t("js.snapshot.unsupported"));
   const canvas = document.createElement("canvas");
   await drawTo(canvas, title, 1);
   canvas.dataset.locked = "1"; // a recording keeps one frame size
