@@ -3,7 +3,7 @@ runs on the installed Keras (app/engine/claim_checks.py). No TensorFlow here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -11,6 +11,9 @@ class Claim:
     id: str
     text: str
     source: str
+    # what the check found, by variant: English templates with {placeholders} filled from
+    # the check's finding_params (app/engine/claim_checks.py), translated in content.json
+    findings: dict[str, str] = field(default_factory=dict)
 
 
 CLAIMS = [
@@ -18,93 +21,221 @@ CLAIMS = [
         "stateless-reset-per-batch",
         "With stateful=False, all states are reset together after each batch.",
         "seed 001 (first answer), seed 004",
+        findings={
+            "finding": (
+                "Every one of the {batches} batches starts from zero h and c in every row: a "
+                "stateless layer keeps nothing between batches. (More precisely, every "
+                "sequence starts from zeros, which the next claims spell out.)"
+            ),
+        },
     ),
     Claim(
         "stateless-reset-per-sample",
         "With stateful=False, the state is reset after every sample: 1000 sequences in "
         "batches of 200 means 1000 resets.",
         "seed 001 (second answer)",
+        findings={
+            "finding": (
+                "Each of the 1000 sequences starts from a zero state: its output is the same "
+                "whether it runs inside a batch of 200 or alone. The rows of a batch run in "
+                "parallel, so it is 1000 zero starts (one per sample), not a reset after each "
+                "sample in turn."
+            ),
+        },
     ),
     Claim(
         "stateless-shared-within-batch",
         "With stateful=False, state is kept between the different samples of one batch.",
         "seed 001 (third answer)",
+        findings={
+            "finding": (
+                "Shuffling the samples inside a batch only shuffles the outputs: no sample's "
+                "result depends on its neighbours, so no state passes between the samples of a "
+                "batch (each row has its own state)."
+            ),
+        },
     ),
     Claim(
         "stateful-row-to-row",
         "With stateful=True, the final state of sample i in a batch is the initial state of "
         "sample i in the next batch.",
         "seeds 000, 001, 004; Keras docs",
+        findings={
+            "finding": (
+                "Row i of batch 1 starts exactly from the state Keras holds for row i after "
+                "batch 0 (床前明月光 → 疑是地上霜, 举头望明月 → 低头思故乡)."
+            ),
+        },
     ),
     Claim(
         "stateful-last-to-first",
         "With stateful=True, the state of the last sample of a batch passes to the first "
         "sample of the next batch.",
         "a common reading that seed 001 warns about",
+        findings={
+            "finding": (
+                "Row 0 of batch 1 does not start from the last row of batch 0: states move row "
+                "i → row i, never from the end of one batch to the start of the next."
+            ),
+        },
     ),
     Claim(
         "stateful-equals-long-sequence",
         "Two batches of 10 sequences × 7 steps through a stateful layer equal 10 sequences "
         "of 14 steps.",
         "seed 001 (first answer)",
+        findings={
+            "finding": (
+                "2 batches × 10 sequences × 7 steps through a stateful LSTM give the same h at "
+                "all 14 steps as 10 sequences × 14 steps in one stateless pass."
+            ),
+        },
     ),
     Claim(
         "predict-resets",
         "predict(), train_on_batch() (and predict_classes()) reset the states.",
         "seed 002",
+        findings={
+            "finding": (
+                "After predict() and after train_on_batch() the stateful layer still holds "
+                "non-zero states: neither resets them. predict_classes() no longer exists in "
+                "Keras 3."
+            ),
+        },
     ),
     Claim(
         "reset-carries-not-zero",
         "reset_states() does not set the states to zero but carries the previous batch's "
         "final state.",
         "seed 002",
+        findings={
+            "finding": (
+                "layer.reset_state() (alias reset_states()) sets h and c to exactly zero. "
+                "Keras 3 models have no reset_states(); call it on each stateful layer."
+            ),
+        },
     ),
     Claim(
         "fit-resets-each-epoch",
         "fit() resets the states of a stateful model at the end of each epoch.",
         "common assumption; seed 000's FAQ says to reset yourself",
+        findings={
+            "finding": (
+                "The first batch of epoch 2 starts from the state left by the last batch of "
+                "epoch 1: fit() does not reset. Reset yourself (a callback calling "
+                "layer.reset_state() at on_epoch_end, or one fit(epochs=1) per epoch)."
+            ),
+        },
     ),
     Claim(
         "fixed-batch-required",
         "A stateful model needs every batch to hold the same number of samples; a partial "
         "last batch breaks it.",
         "seeds 000, 002",
+        findings={
+            "finding": (
+                "A partial last batch breaks a stateful model, though not always loudly: with "
+                "9 samples in batches of 2, predict() raises nothing and returns {rows} rows "
+                "(Keras broadcasts the lone sample into both state rows, so row 1 continues "
+                "from a copy of another sample); with 10 samples in batches of 4 Keras fails: "
+                "{error}. Declare the batch size with keras.Input(batch_shape=...) and make "
+                "the data fill every batch."
+            ),
+        },
     ),
     Claim(
         "shuffle-breaks-continuity",
         "shuffle=True in fit destroys the row-i continuation a stateful model relies on.",
         "seed 000",
+        findings={
+            "finding": (
+                "With shuffle=True, only {continued} of {total} row hand-offs in Keras's own "
+                "fit() landed on the next part of the same lane: the state of one sequence "
+                "goes on into another. Use shuffle=False with stateful layers."
+            ),
+        },
     ),
     Claim(
         "lahead-equals-batch",
         "In the Keras stateful example, the carried state is only right when lahead == batch_size.",
         "seed 000",
+        findings={
+            "finding": (
+                "Row i of the next batch holds the window batch_size positions later; it "
+                "continues the previous window only when that shift equals the window length "
+                "lahead. lahead < batch_size skips positions (gap), lahead > batch_size "
+                "repeats them (overlap). Even then each window is fed newest first, as the "
+                "example builds it."
+            ),
+        },
     ),
     Claim(
         "batch-times-steps-equals-length",
         "batch_size × timesteps must equal the data length.",
         "a discussion quoted in seed 000",
+        findings={
+            "finding": (
+                "A sequence of 40 steps runs in {batches} stateful batches of 2 rows × 5 steps "
+                "({rows_times_steps} ≠ 40) and verifies against Keras (max |Δ| = "
+                "{max_abs_diff}). What must hold is that the samples fill whole batches and "
+                "that row i of each batch continues row i of the previous one."
+            ),
+        },
     ),
     Claim(
         "wrong-shape-state-silent",
         "Putting a state of shape (2,) into an LSTM of 8 units raises no error.",
         "seed 003 (question)",
+        findings={
+            "finding": (
+                "Assigning a (2,) value to a (10, 8) state variable fails at once. Replacing "
+                "the list entry instead (layer.states[0] = Variable(...), as in the question) "
+                "is silent at first, but the next call fails with a matrix-size error."
+            ),
+        },
     ),
     Claim(
         "last-output-is-h",
         "With return_sequences=False, the output is the last timestep's output, equal to the "
         "final h.",
         "seeds 003, 004",
+        findings={
+            "finding": (
+                "With return_sequences=False, the layer's output is exactly the final h "
+                "returned by return_state=True (c is returned separately)."
+            ),
+        },
     ),
     Claim(
         "gru-one-state",
         "GRU and SimpleRNN have one state tensor, LSTM has two (h and c).",
         "seed 003",
+        findings={
+            "finding": (
+                "LSTM keeps h and c; GRU and SimpleRNN keep only h — both as returned states "
+                "and as a stateful layer's state variables."
+            ),
+        },
     ),
     Claim(
         "stateful-helps-when-lahead-small",
         "When lahead < tsteps only the stateful model converges; when lahead >= tsteps both do.",
         "seed 000, Keras stateful example",
+        findings={
+            "finding": (
+                "tsteps = 2, 320 training windows, 3 epochs at batch size 1. With lahead = 1 "
+                "the target needs the previous input, which only the carried state can "
+                "provide; with lahead = 2 both models see it in the window. Compare the RMSE "
+                "(a short run: the full example trains longer)."
+            ),
+            "unclear": (
+                "tsteps = 2, 320 training windows, 3 epochs at batch size 1. With lahead = 1 "
+                "the target needs the previous input, which only the carried state can "
+                "provide; with lahead = 2 both models see it in the window. Compare the RMSE "
+                "(a short run: the full example trains longer). In this short run the pattern "
+                "is not clear-cut."
+            ),
+        },
     ),
 ]
 BY_ID = {c.id: c for c in CLAIMS}

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from app.claims import BY_ID
 from app.engine import tracer
 from app.errors import KerasRejected
 from app.scenario import Scenario
@@ -73,6 +74,16 @@ def _max(a: Any) -> float:
     return float(np.max(np.abs(np.asarray(a)))) if np.asarray(a).size else 0.0
 
 
+def _finding(claim_id: str, variant: str = "finding", **params: Any) -> Result:
+    """The check's finding in English (its template in app/claims.py filled with `params`),
+    plus what a translation needs: the variant (finding_key) and the values (finding_params)."""
+    return {
+        "finding": BY_ID[claim_id].findings[variant].format(**params),
+        "finding_key": variant,
+        "finding_params": params,
+    }
+
+
 @check("stateless-reset-per-batch")
 def _stateless_per_batch() -> Result:
     t = _trace(
@@ -89,9 +100,7 @@ def _stateless_per_batch() -> Result:
     holds = max(starts) == 0.0
     return {
         "verdict": "holds" if holds else "does_not_hold",
-        "finding": f"Every one of the {len(starts)} batches starts from zero h and c in every "
-        "row: a stateless layer keeps nothing between batches. (More precisely, every "
-        "sequence starts from zeros, which the next claims spell out.)",
+        **_finding("stateless-reset-per-batch", batches=len(starts)),
         "evidence": {"batches": len(starts), "max_abs_initial_state": max(starts)},
     }
 
@@ -106,10 +115,7 @@ def _stateless_per_sample() -> Result:
     holds = diff < 1e-5
     return {
         "verdict": "holds" if holds else "does_not_hold",
-        "finding": "Each of the 1000 sequences starts from a zero state: its output is the "
-        "same whether it runs inside a batch of 200 or alone. The rows of a batch run in "
-        "parallel, so it is 1000 zero starts (one per sample), not a reset after each "
-        "sample in turn.",
+        **_finding("stateless-reset-per-sample"),
         "evidence": {
             "samples": 1000,
             "batch_size": 200,
@@ -130,9 +136,7 @@ def _stateless_shared() -> Result:
     shared = diff > 1e-5
     return {
         "verdict": "holds" if shared else "does_not_hold",
-        "finding": "Shuffling the samples inside a batch only shuffles the outputs: no sample's "
-        "result depends on its neighbours, so no state passes between the samples of a "
-        "batch (each row has its own state).",
+        **_finding("stateless-shared-within-batch"),
         "evidence": {"max_abs_diff_after_reordering": diff, "batch_size": 8},
     }
 
@@ -156,8 +160,7 @@ def _row_to_row() -> Result:
     diff = _max(initial - keras_after)
     return {
         "verdict": "holds" if diff == 0 else "does_not_hold",
-        "finding": "Row i of batch 1 starts exactly from the state Keras holds for row i "
-        "after batch 0 (床前明月光 → 疑是地上霜, 举头望明月 → 低头思故乡).",
+        **_finding("stateful-row-to-row"),
         "evidence": {
             "initial_h_batch1": initial.tolist(),
             "keras_state_after_batch0": keras_after.tolist(),
@@ -175,8 +178,7 @@ def _last_to_first() -> Result:
     diff = _max(first_initial - last_row)
     return {
         "verdict": "holds" if diff < 1e-7 else "does_not_hold",
-        "finding": "Row 0 of batch 1 does not start from the last row of batch 0: states "
-        "move row i → row i, never from the end of one batch to the start of the next.",
+        **_finding("stateful-last-to-first"),
         "evidence": {
             "batch0_last_row_final_h": last_row.tolist(),
             "batch1_row0_initial_h": first_initial.tolist(),
@@ -206,8 +208,7 @@ def _equals_long() -> Result:
     diff = _max(h - np.asarray(long["batches"][0]["layers"][0]["h"]))
     return {
         "verdict": "holds" if diff <= 1e-6 else "does_not_hold",
-        "finding": "2 batches × 10 sequences × 7 steps through a stateful LSTM give the same "
-        "h at all 14 steps as 10 sequences × 14 steps in one stateless pass.",
+        **_finding("stateful-equals-long-sequence"),
         "evidence": {"max_abs_diff_all_steps": diff, "tolerance": 1e-6},
     }
 
@@ -224,9 +225,7 @@ def _predict_resets() -> Result:
     kept = _max(after_predict) > 0 and _max(after_train) > 0
     return {
         "verdict": "does_not_hold" if kept else "holds",
-        "finding": "After predict() and after train_on_batch() the stateful layer still holds "
-        "non-zero states: neither resets them. predict_classes() no longer exists in "
-        "Keras 3.",
+        **_finding("predict-resets"),
         "evidence": {
             "max_abs_state_after_predict": _max(after_predict),
             "max_abs_state_after_train_on_batch": _max(after_train),
@@ -244,8 +243,7 @@ def _reset_zeroes() -> Result:
     after = _max(layer.states[0].numpy()) + _max(layer.states[1].numpy())
     return {
         "verdict": "does_not_hold" if after == 0 and before > 0 else "holds",
-        "finding": "layer.reset_state() (alias reset_states()) sets h and c to exactly zero. "
-        "Keras 3 models have no reset_states(); call it on each stateful layer.",
+        **_finding("reset-carries-not-zero"),
         "evidence": {
             "max_abs_state_before_reset": before,
             "max_abs_state_after_reset": after,
@@ -271,9 +269,7 @@ def _fit_epochs() -> Result:
     diff = _max(carried - np.asarray(last_of_epoch0["layers"][0]["keras_final"]["h"]))
     return {
         "verdict": "does_not_hold" if diff == 0 and _max(carried) > 0 else "holds",
-        "finding": "The first batch of epoch 2 starts from the state left by the last batch "
-        "of epoch 1: fit() does not reset. Reset yourself (a callback calling "
-        "layer.reset_state() at on_epoch_end, or one fit(epochs=1) per epoch).",
+        **_finding("fit-resets-each-epoch"),
         "evidence": {
             "max_abs_initial_state_epoch2": _max(carried),
             "diff_to_state_after_epoch1": diff,
@@ -303,12 +299,7 @@ def _fixed_batch() -> Result:
         error = exc.message
     return {
         "verdict": "holds",
-        "finding": "A partial last batch breaks a stateful model, though not always loudly: "
-        f"with 9 samples in batches of 2, predict() raises nothing and returns {rows} rows "
-        "(Keras broadcasts the lone sample into both state rows, so row 1 continues from "
-        "a copy of another sample); with 10 samples in batches of 4 Keras fails: "
-        f"{error}. Declare the batch size with keras.Input(batch_shape=...) and make the "
-        "data fill every batch.",
+        **_finding("fixed-batch-required", rows=rows, error=error),
         "evidence": {
             "samples": 9,
             "batch_size": 2,
@@ -341,9 +332,7 @@ def _shuffle() -> Result:
     total = int((len(fed) - 1) * 4)
     return {
         "verdict": "holds" if continued < total else "does_not_hold",
-        "finding": f"With shuffle=True, only {continued} of {total} row hand-offs in Keras's "
-        "own fit() landed on the next part of the same lane: the state of one sequence "
-        "goes on into another. Use shuffle=False with stateful layers.",
+        **_finding("shuffle-breaks-continuity", continued=continued, total=total),
         "evidence": {
             "first_position_per_row_per_batch": firsts.astype(int).tolist(),
             "continued_handoffs": continued,
@@ -377,11 +366,7 @@ def _lahead() -> Result:
     ok = found["lahead=1, batch_size=1"] == ["continues"] == found["lahead=2, batch_size=2"]
     return {
         "verdict": "holds" if ok else "does_not_hold",
-        "finding": "Row i of the next batch holds the window batch_size positions later; it "
-        "continues the previous window only when that shift equals the window length "
-        "lahead. lahead < batch_size skips positions (gap), lahead > batch_size repeats "
-        "them (overlap). Even then each window is fed newest first, as the example "
-        "builds it.",
+        **_finding("lahead-equals-batch"),
         "evidence": found,
     }
 
@@ -398,10 +383,12 @@ def _length() -> Result:
     n = len(t["batches"])
     return {
         "verdict": "does_not_hold",
-        "finding": f"A sequence of 40 steps runs in {n} stateful batches of 2 rows × 5 steps "
-        f"({2 * 5} ≠ 40) and verifies against Keras (max |Δ| = "
-        f"{t['verification']['max_abs_diff']:.1e}). What must hold is that the samples fill "
-        "whole batches and that row i of each batch continues row i of the previous one.",
+        **_finding(
+            "batch-times-steps-equals-length",
+            batches=n,
+            rows_times_steps=2 * 5,
+            max_abs_diff=f"{t['verification']['max_abs_diff']:.1e}",
+        ),
         "evidence": {"length": 40, "batch_size": 2, "timesteps": 5, "batches": n},
     }
 
@@ -424,9 +411,7 @@ def _wrong_shape() -> Result:
         call_error = " ".join(str(exc).replace("\x1b[1m", "").replace("\x1b[0m", "").split())[:300]
     return {
         "verdict": "does_not_hold" if assign_error and call_error else "holds",
-        "finding": "Assigning a (2,) value to a (10, 8) state variable fails at once. "
-        "Replacing the list entry instead (layer.states[0] = Variable(...), as in the "
-        "question) is silent at first, but the next call fails with a matrix-size error.",
+        **_finding("wrong-shape-state-silent"),
         "evidence": {"assign_error": assign_error, "next_call_error": call_error},
     }
 
@@ -440,8 +425,7 @@ def _last_output() -> Result:
     o, hh, _ = (np.asarray(a) for a in model(x))
     return {
         "verdict": "holds" if _max(o - hh) == 0 else "does_not_hold",
-        "finding": "With return_sequences=False, the layer's output is exactly the final h "
-        "returned by return_state=True (c is returned separately).",
+        **_finding("last-output-is-h"),
         "evidence": {"max_abs_output_minus_h": _max(o - hh)},
     }
 
@@ -459,8 +443,7 @@ def _one_state() -> Result:
         "verdict": "holds"
         if ok and counts["SimpleRNN"]["state_variables"] == 1
         else "does_not_hold",
-        "finding": "LSTM keeps h and c; GRU and SimpleRNN keep only h — both as returned "
-        "states and as a stateful layer's state variables.",
+        **_finding("gru-one-state"),
         "evidence": counts,
     }
 
@@ -499,10 +482,9 @@ def _helps() -> Result:
     verdict = "holds" if small and both else "depends"
     return {
         "verdict": verdict,
-        "finding": "tsteps = 2, 320 training windows, 3 epochs at batch size 1. With "
-        "lahead = 1 the target needs the previous input, which only the carried state "
-        "can provide; with lahead = 2 both models see it in the window. Compare the RMSE "
-        "(a short run: the full example trains longer)."
-        + ("" if verdict == "holds" else " In this short run the pattern is not clear-cut."),
+        **_finding(
+            "stateful-helps-when-lahead-small",
+            "finding" if verdict == "holds" else "unclear",
+        ),
         "evidence": rmse,
     }

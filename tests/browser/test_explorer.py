@@ -236,3 +236,12 @@ def test_stateless_explanation_counts_boundary_starts_only(page: Page, server: s
     # starts are not boundary hand-offs; counting them once said "8 of 4")
     _open(page, server, "/?preset=ramp&n=8&len=5&bs=4&ts=5&layers=LSTM.4.n")
     expect(page.locator("#explain")).to_contain_text("4 of 4 start from zeros")
+
+
+def test_reset_now_is_off_in_the_last_batch(page: Page, server: str) -> None:
+    _open(page, server, POEM + "&pos=6")  # batch 1 of 2: nothing comes after it
+    expect(page.locator("#reset-now")).to_be_disabled()
+    page.keyboard.press("r")
+    expect(page.locator("#message")).to_be_hidden()
+    page.keyboard.press("Home")
+    expect(page.locator("#reset-now")).to_be_enabled()

@@ -17,6 +17,7 @@ import { setUpClassroom } from "./classroom.js";
 import { download, pngBlob, recordWebm, svgBlob } from "./snapshot.js";
 
 const $ = (id) => document.getElementById(id);
+const resetTitle = $("reset-now").title;
 const app = $("app");
 const store = new Store();
 let params = paramsFromUrl(location.search);
@@ -151,6 +152,10 @@ function draw() {
   $("where").textContent = store.position < 0
     ? t("js.main.where_start", { batches: tn("js.count.batch", store.summary.batches.length), timesteps: tn("js.count.timestep", T) })
     : t(ended ? "js.main.where_end" : "js.main.where", { batch: k, t: store.position - k * T, step: store.position + 1, steps: store.steps });
+  // in the last batch there is no next batch for "reset_states() now" to act before
+  const last = k >= store.summary.batches.length - 1;
+  $("reset-now").disabled = last;
+  $("reset-now").title = last ? t("js.main.reset_none_after") : resetTitle;
   params.pos = String(store.position);
   if (!lesson) history.replaceState(null, "", urlFromParams(params));
   if (recording) recording.frame();
