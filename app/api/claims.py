@@ -55,8 +55,13 @@ def _run(claim_id: str) -> dict[str, Any]:
 
 
 @router.post("/{claim_id}/run", responses=NOT_FOUND)
-async def run_claim(claim_id: str, request: Request) -> dict[str, Any]:
-    """Run the claim's check on the installed Keras: verdict, finding, evidence, versions."""
+async def run_claim(claim_id: str, request: Request, lang: Lang = "en") -> dict[str, Any]:
+    """Run the claim's check on the installed Keras: verdict, finding (in `lang`), evidence,
+    versions. finding_key and finding_params name the finding's template and its values."""
     if claim_id not in BY_ID:
         raise HTTPException(404, f"no claim {claim_id!r}; see GET /api/claims")
-    return await anyio.to_thread.run_sync(_run, claim_id, limiter=request.app.state.tf_limiter)
+    result = await anyio.to_thread.run_sync(_run, claim_id, limiter=request.app.state.tf_limiter)
+    if lang != i18n.DEFAULT:
+        key = f"claim.{claim_id}.finding.{result['finding_key']}"
+        result["finding"] = i18n.translate(lang, key, **result["finding_params"])
+    return result

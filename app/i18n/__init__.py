@@ -48,6 +48,8 @@ def content_source() -> dict[str, str]:
                 out[f"{key}.step.{i}.try"] = step.try_
     for claim in CLAIMS:
         out[f"claim.{claim.id}.text"] = claim.text
+        for variant, template in claim.findings.items():
+            out[f"claim.{claim.id}.finding.{variant}"] = template
     for name, text in PRESETS.items():
         out[f"preset.{name}"] = text
     return out

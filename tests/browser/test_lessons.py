@@ -48,3 +48,14 @@ def test_look_here_does_not_recolour_what_it_points_at(page: Page, server: str) 
     expect(arrow).to_be_attached()
     legend = page.locator(".lg.continues").evaluate("e => getComputedStyle(e).color")
     assert arrow.evaluate("e => getComputedStyle(e).stroke") == legend
+
+
+def test_last_step_offers_the_next_lesson(page: Page, server: str) -> None:
+    first, second = LESSONS[0], LESSONS[1]
+    page.goto(f"{server}/lessons/{first.slug}?lang=fr&step={len(first.steps) - 1}")
+    _settled(page)
+    link = page.locator(".lesson-following")
+    expect(link).to_contain_text("Leçon suivante")
+    link.click()
+    page.wait_for_url(f"**/lessons/{second.slug}?lang=fr*")
+    expect(page.locator("#lesson .lesson-count")).to_contain_text("1")

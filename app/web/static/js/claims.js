@@ -12,7 +12,7 @@ async function run(li) {
   verdict.textContent = t("js.common.running");
   verdict.dataset.verdict = "running";
   try {
-    const r = await fetch(`/api/claims/${encodeURIComponent(li.dataset.id)}/run`, { method: "POST" });
+    const r = await fetch(`/api/claims/${encodeURIComponent(li.dataset.id)}/run?lang=${encodeURIComponent(document.documentElement.lang || "en")}`, { method: "POST" });
     const body = await r.json();
     if (!r.ok) throw new Error(body.code || body.error ? tError(body) : body.detail || body.message || r.statusText);
     verdict.textContent = t("js.claims.verdict_keras", { verdict: t(`js.claims.verdict.${body.verdict}`), version: body.keras_version });

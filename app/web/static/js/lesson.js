@@ -1,6 +1,7 @@
 // The lesson panel: step text, what to look at (highlighted), Previous / Next.
 
-import { t } from "./i18n.js";
+import { LANG, t } from "./i18n.js";
+import { withKept } from "./scenario.js";
 
 export class LessonView {
   constructor(root, lesson, onStep) {
@@ -31,8 +32,27 @@ export class LessonView {
     this.root.querySelector(".lesson-text").textContent = s.text;
     this.root.querySelector(".lesson-try").textContent = s.try ? t("js.lesson.try", { text: s.try }) : "";
     this.root.querySelector(".lesson-prev").disabled = this.index === 0;
-    this.root.querySelector(".lesson-next").disabled = this.index === this.lesson.steps.length - 1;
+    const last = this.index === this.lesson.steps.length - 1;
+    this.root.querySelector(".lesson-next").disabled = last;
+    if (last) this.offerNextLesson();
     this.onStep(this.index, s);
+  }
+
+  /** At the last step: a link to the next lesson (a student alone should not hit a wall). */
+  async offerNextLesson() {
+    if (this.root.querySelector(".lesson-following")) return;
+    const r = await fetch(`/api/lessons?lang=${encodeURIComponent(LANG)}`);
+    if (!r.ok) return;
+    const all = await r.json();
+    const next = all[all.findIndex((l) => l.slug === this.lesson.slug) + 1];
+    if (!next || this.root.querySelector(".lesson-following")) return;
+    const q = withKept(new URLSearchParams());
+    const a = Object.assign(document.createElement("a"), {
+      className: "lesson-following",
+      href: `/lessons/${next.slug}${q.size ? `?${q}` : ""}`,
+      textContent: t("js.lesson.next_lesson", { title: next.title }),
+    });
+    this.root.querySelector(".lesson-next").after(" ", a);
   }
 
   /** Point at what the step is about, once the run is drawn. */
