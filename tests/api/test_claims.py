@@ -31,6 +31,21 @@ def test_run_one_claim(client: TestClient) -> None:
     assert body["evidence"]["LSTM"]["state_variables"] == 2
 
 
+@pytest.mark.parametrize("lang", ["fr", "ja", "zh-Hans"])
+def test_run_gives_the_finding_in_the_page_language(client: TestClient, lang: str) -> None:
+    english = client.post("/api/claims/batch-times-steps-equals-length/run").json()
+    params = english["finding_params"]
+    assert english["finding_key"] == "finding"
+    assert params["batches"] == 4 and params["rows_times_steps"] == 10
+    assert english["finding"].startswith("A sequence of 40 steps runs in 4 stateful batches")
+    body = client.post(f"/api/claims/batch-times-steps-equals-length/run?lang={lang}").json()
+    assert body["finding"] != english["finding"]
+    assert body["finding_params"] == params and body["evidence"] == english["evidence"]
+    for value in params.values():
+        assert str(value) in body["finding"], (lang, value)
+    assert "{" not in body["finding"]
+
+
 def test_unknown_claim_is_404(client: TestClient) -> None:
     r = client.post("/api/claims/nope/run")
     assert r.status_code == 404 and "GET /api/claims" in r.json()["detail"]

@@ -175,6 +175,8 @@ def test_lesson_and_claim_scripts_write_the_page_language(page: Page, server: st
     verdict = _t(lang, "js.claims.verdict.holds")
     expect(claim.locator(".verdict")).to_contain_text(verdict, timeout=30_000)
     expect(claim.locator(".verdict")).to_have_text(_pattern(lang, "js.claims.verdict_keras"))
+    finding = i18n.translate(lang, "claim.gru-one-state.finding.finding")
+    expect(claim.locator(".finding")).to_have_text(finding)  # the check's finding, translated
 
 
 def test_keras_refusal_is_explained_in_the_page_language(page: Page, server: str) -> None:

@@ -1,8 +1,11 @@
 """Every claim's check runs on the installed Keras; the verdicts are what Keras 3 does."""
 
+import json
+
 import pytest
 
-from app.claims import CLAIMS
+from app import i18n
+from app.claims import BY_ID, CLAIMS
 from app.engine import claim_checks
 
 EXPECTED = {
@@ -36,6 +39,14 @@ def test_check_runs_on_keras(claim_id: str) -> None:
     assert result["verdict"] == EXPECTED[claim_id], result
     assert result["finding"] and result["evidence"]
     assert result["keras_version"].startswith("3.")
+    # The English finding is its template (app/claims.py) filled with the JSON-safe params,
+    # so every language can fill its own translation of that template the same way.
+    key, params = result["finding_key"], result["finding_params"]
+    assert json.loads(json.dumps(params)) == params
+    assert BY_ID[claim_id].findings[key].format(**params) == result["finding"]
+    assert i18n.translate("en", f"claim.{claim_id}.finding.{key}", **params) == result["finding"]
+    for lang in i18n.LANGS:
+        assert "{" not in i18n.translate(lang, f"claim.{claim_id}.finding.{key}", **params)
 
 
 def test_evidence_backs_the_verdicts() -> None:

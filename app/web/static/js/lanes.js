@@ -6,7 +6,7 @@ import { t } from "./i18n.js";
 import { tn } from "./plural.js";
 
 const CELL_H = 34;
-const GAP_X = 66;
+const GAP_X = 66; // the narrowest gap between batches; wider when its labels need it
 const PAD = 28;
 const LEFT = 40; // room for the row labels
 
@@ -17,6 +17,27 @@ function tokensOf(summary, row) {
 }
 
 // the reasons of a mismatch: short labels js.reason.short.<reason>, titles js.lanes.why.<reason>
+
+/** The label a transfer gets in the gap before its batch (null: none). */
+function labelOf(tr, k, newestFirst) {
+  if (!tr) return null;
+  if (tr.kind === "continues" || tr.kind === "mismatch") {
+    if (k === 0) return null;
+    if (tr.kind === "continues") return newestFirst ? t("js.lanes.newest_first") : "✓";
+    const gap = tr.reason === "gap" ? ` +${tr.gap}` : tr.reason === "overlap" ? ` ${tr.gap}` : "";
+    return t("js.lanes.mismatch_label", { reason: t(`js.reason.short.${tr.reason}`), gap });
+  }
+  if (tr.kind === "set") return t("js.lanes.set");
+  if (tr.reason === "reset_states") return null; // labelled once, on its barrier
+  return t(tr.reason === "stateless" ? "js.lanes.stateless" : "js.lanes.start");
+}
+
+/** About how wide a 10 px label is: CJK characters are square, Latin ones about 0.62 em. */
+function labelWidth(text) {
+  let w = 0;
+  for (const ch of text) w += /[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]/.test(ch) ? 10.5 : 6.4;
+  return w;
+}
 
 export class LanesView {
   constructor(root, onSelect) {
@@ -34,7 +55,15 @@ export class LanesView {
     const tokenW = isText ? 18 : longest * 8 + 8;
     this.cellW = Math.max(70, Math.min(T * tokenW + 16, 420));
     const rows = store.rows();
-    const width = LEFT + 10 + s.batches.length * (this.cellW + GAP_X);
+    // French and Japanese labels are longer than English ones: the gap follows the longest
+    let widest = 0;
+    s.batches.forEach((b, k) => b.rows.forEach((row, r) => {
+      const text = labelOf(b.transfers[store.layer][r], k, row.newest_first);
+      if (text) widest = Math.max(widest, labelWidth(text));
+    }));
+    this.gapX = Math.max(GAP_X, Math.ceil(widest) + 12);
+    const GAP = this.gapX;
+    const width = LEFT + 10 + s.batches.length * (this.cellW + GAP);
     const height = PAD + 10 + rows * CELL_H + 8;
     const svg = el("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img",
       "aria-label": t("js.lanes.aria", { batches: tn("js.count.batch", s.batches.length), rows: tn("js.count.row", rows) }) });
@@ -43,14 +72,14 @@ export class LanesView {
     this.cells = [];
     this.tokens = [];
     s.batches.forEach((b, k) => {
-      const x = LEFT + k * (this.cellW + GAP_X) + GAP_X;
+      const x = LEFT + k * (this.cellW + GAP) + GAP;
       const head = b.op === "call" ? t("js.lanes.head", { batch: b.batch }) : t("js.lanes.head_op", { op: b.op, epoch: b.epoch, batch: b.batch });
       svg.append(el("text", { x: x + this.cellW / 2, y: 16, class: "col-head", "text-anchor": "middle" }, head));
       const transfers = b.transfers[store.layer];
       // The boundary: a barrier when every row was reset by reset_states().
       const resets = transfers.filter((tr) => tr.kind === "reset" && tr.reason === "reset_states").length;
       if (resets && k > 0) {
-        const bx = x - GAP_X / 2;
+        const bx = x - GAP / 2;
         svg.append(el("line", { x1: bx, x2: bx, y1: 22, y2: height - 4, class: "barrier", "data-into": k }));
         svg.append(el("text", { x: bx, y: height - 1, class: "barrier-label", "text-anchor": "middle" }, t("js.lanes.reset")));
       }
@@ -85,26 +114,25 @@ export class LanesView {
   drawTransfer(svg, tr, x, y, k, newestFirst = false) {
     if (!tr) return;
     const yMid = y + (CELL_H - 8) / 2;
-    const x0 = x - GAP_X + 4;
+    const x0 = x - this.gapX + 4;
     const x1 = x - 3;
-    const label = (text, cls) => svg.append(el("text", { x: (x0 + x1) / 2, y: yMid - 5, class: `arrow-label ${cls}`, "text-anchor": "middle" }, text));
+    const text = labelOf(tr, k, newestFirst);
+    // above the "0 →" of a zero start, so the two never overlap
+    const ly = tr.kind === "continues" || tr.kind === "mismatch" || tr.kind === "set" ? yMid - 5 : yMid - 8;
+    const label = (cls) => text && svg.append(el("text", { x: (x0 + x1) / 2, y: ly, class: `arrow-label ${cls}`, "text-anchor": "middle" }, text));
     if (tr.kind === "continues" || tr.kind === "mismatch") {
       if (k === 0) return;
       const line = el("line", { x1: x0, y1: yMid, x2: x1, y2: yMid, class: `arrow ${tr.kind} ${tr.reason || ""}`, "marker-end": `url(#head-${tr.kind})`, "data-into": k });
       line.append(el("title", {}, tr.kind === "continues" ? t("js.lanes.continues_title") : t("js.lanes.mismatch_title", { why: t(`js.lanes.why.${tr.reason}`) })));
       svg.append(line);
-      if (tr.kind === "mismatch") {
-        const gap = tr.reason === "gap" ? ` +${tr.gap}` : tr.reason === "overlap" ? ` ${tr.gap}` : "";
-        label(t("js.lanes.mismatch_label", { reason: t(`js.reason.short.${tr.reason}`), gap }), "mismatch");
-      } else label(newestFirst ? t("js.lanes.newest_first") : "✓", "continues");
+      label(tr.kind);
     } else if (tr.kind === "set") {
       svg.append(el("path", { d: `M${x1 - 12} ${yMid} l6 -6 l6 6 l-6 6 z`, class: "set-mark" }));
-      label(t("js.lanes.set"), "set");
+      label("set");
     } else {
       // zeros: initial, stateless, or after reset_states()
       svg.append(el("text", { x: x1 - 4, y: yMid + 4, class: `zero ${tr.reason || tr.kind}`, "text-anchor": "end" }, "0 →"));
-      // (a reset_states() boundary is labelled once, on its barrier)
-      if (tr.reason !== "reset_states") label(t(tr.reason === "stateless" ? "js.lanes.stateless" : "js.lanes.start"), tr.reason || "initial");
+      label(tr.reason || "initial");
     }
   }
 
