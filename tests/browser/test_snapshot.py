@@ -61,8 +61,11 @@ def test_webm_recording_of_the_animation(page: Page, server: str) -> None:
           v.muted = true;
           v.src = URL.createObjectURL(new Blob([bytes], { type: "video/webm" }));
           await new Promise((ok, bad) => { v.onloadeddata = ok; v.onerror = () => bad(v.error); });
-          return { w: v.videoWidth, h: v.videoHeight };
+          return { w: v.videoWidth, h: v.videoHeight, duration: v.duration };
         }""",
         base64.b64encode(webm).decode(),
     )
     assert meta["w"] > 300 and meta["h"] > 200
+    # a Duration is written (MediaRecorder leaves it out: players show ∞ and cannot seek)
+    assert bytes.fromhex("4489") in webm[:4096]
+    assert meta["duration"] is not None and 0.5 < meta["duration"] < 120, meta

@@ -110,6 +110,7 @@ export async function recordWebm(title, run) {
   const stream = canvas.captureStream(10);
   const type = ["video/webm;codecs=vp9", "video/webm;codecs=vp8", "video/webm"].find((m) => MediaRecorder.isTypeSupported(m));
   const recorder = new MediaRecorder(stream, { mimeType: type });
+  const started = performance.now();
   const chunks = [];
   recorder.ondataavailable = (e) => e.data.size && chunks.push(e.data);
   const stopped = new Promise((resolve) => { recorder.onstop = resolve; });
@@ -121,7 +122,70 @@ export async function recordWebm(title, run) {
   recorder.stop();
   await stopped;
   stream.getTracks().forEach((tr) => tr.stop());
-  return new Blob(chunks, { type: "video/webm" });
+  const raw = new Uint8Array(await new Blob(chunks).arrayBuffer());
+  return new Blob([withDuration(raw, performance.now() - started)], { type: "video/webm" });
+}
+
+// -- WebM duration ---------------------------------------------------------------------------
+// MediaRecorder writes no Duration: players then show ∞ and cannot seek. Add it to the
+// Segment's Info element (EBML: ID, size as a variable-length integer, body).
+
+function readVint(b, i, keepMarker) {
+  const first = b[i];
+  let len = 1;
+  while (len <= 8 && !(first & (0x80 >> (len - 1)))) len += 1;
+  let value = keepMarker ? first : first & (0xff >> len);
+  let unknown = value === (0xff >> len);
+  for (let k = 1; k < len; k++) {
+    value = value * 256 + b[i + k];
+    unknown = unknown && b[i + k] === 0xff;
+  }
+  return { value, len, unknown };
+}
+
+function sizeVint8(n) {
+  const out = new Uint8Array(8);
+  out[0] = 0x01;
+  for (let k = 7; k >= 1; k--) { out[k] = n % 256; n = Math.floor(n / 256); }
+  return out;
+}
+
+/** The WebM bytes with a Duration (milliseconds, TimecodeScale 1 ms) in Info. */
+export function withDuration(bytes, ms) {
+  const b = bytes;
+  const EBML = 0x1a45dfa3, SEGMENT = 0x18538067, INFO = 0x1549a966;
+  let i = 0;
+  const head = readVint(b, i, true);
+  if (head.value !== EBML) return bytes;
+  const ebmlSize = readVint(b, i + head.len, false);
+  i += head.len + ebmlSize.len + ebmlSize.value;
+  const seg = readVint(b, i, true);
+  if (seg.value !== SEGMENT) return bytes;
+  const segSize = readVint(b, i + seg.len, false);
+  let j = i + seg.len + segSize.len; // first child of the Segment
+  while (j < b.length) {
+    const id = readVint(b, j, true);
+    const size = readVint(b, j + id.len, false);
+    if (id.value === INFO) {
+      const body = b.subarray(j + id.len + size.len, j + id.len + size.len + size.value);
+      const dur = new Uint8Array(11);
+      dur.set([0x44, 0x89, 0x88]); // Duration, 8-byte float
+      new DataView(dur.buffer).setFloat64(3, ms);
+      const info = [b.subarray(j, j + id.len), sizeVint8(size.value + dur.length), body, dur];
+      const parts = [b.subarray(0, i + seg.len)];
+      // a Segment of known size grows by what Info gained (Chrome writes "unknown")
+      const grow = dur.length + 8 - size.len;
+      parts.push(segSize.unknown ? b.subarray(i + seg.len, i + seg.len + segSize.len) : sizeVint8(segSize.value + grow));
+      parts.push(b.subarray(i + seg.len + segSize.len, j), ...info, b.subarray(j + id.len + size.len + size.value));
+      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let o = 0;
+      for (const p of parts) { out.set(p, o); o += p.length; }
+      return out;
+    }
+    if (size.unknown) break;
+    j += id.len + size.len + size.value;
+  }
+  return bytes;
 }
 
 export function download(blob, name) {
