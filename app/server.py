@@ -21,20 +21,24 @@ def close_sessions_on_exit() -> None:
     if threading.current_thread() is not threading.main_thread():
         return  # in-process test clients: no signals
     loop = asyncio.get_running_loop()
-    tasks: set[asyncio.Task[int]] = set()
+    closing: list[asyncio.Task[int]] = []
 
-    def close_all() -> None:
+    def then_exit(previous: Any, signum: int) -> None:
         task = loop.create_task(live.close_all(1001, "server shutting down"))
-        tasks.add(task)  # keep a reference until it is done
-        task.add_done_callback(tasks.discard)
+        closing.append(task)  # a reference until it is done
+        # uvicorn's own handler only after our close frames are out: its shutdown would
+        # otherwise close the same sockets with 1012 first (seen under load with 2 workers)
+        task.add_done_callback(lambda _: previous(signum, None) if callable(previous) else None)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         previous = signal.getsignal(sig)
 
         def handler(signum: int, frame: FrameType | None, previous: Any = previous) -> None:
-            loop.call_soon_threadsafe(close_all)  # uvicorn waits 0.1 s before closing sockets
-            if callable(previous):
-                previous(signum, frame)
+            if closing:  # a second signal: no more waiting
+                if callable(previous):
+                    previous(signum, frame)
+                return
+            loop.call_soon_threadsafe(then_exit, previous, signum)
 
         signal.signal(sig, handler)
 

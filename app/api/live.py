@@ -227,13 +227,19 @@ class _Connection:
             await self.send(_error("session", exc.message, code=exc.code, **exc.detail))
 
 
-async def close_all(code: int, reason: str) -> int:
-    """Close every open session (the server calls this on shutdown: 1001 "going away")."""
+async def close_all(code: int, reason: str, timeout: float = 5.0) -> int:
+    """Close every open session at once (the server calls this on shutdown: 1001 "going
+    away"); a client that does not answer the closing handshake delays it by `timeout` at most."""
     sockets = list(_OPEN)
-    for ws in sockets:
-        _OPEN.discard(ws)
+    _OPEN.clear()
+
+    async def close(ws: WebSocket) -> None:
         with contextlib.suppress(RuntimeError, OSError):
             await ws.close(code=code, reason=reason)
+
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout):
+            await asyncio.gather(*(close(ws) for ws in sockets))
     return len(sockets)
 
 
