@@ -9,6 +9,7 @@ import anyio
 import pytest
 
 from app.jobs import Jobs, QueueFull
+from tests import serving
 
 
 def _counting(n: int, gate: threading.Event | None = None) -> Any:
@@ -23,24 +24,6 @@ def _counting(n: int, gate: threading.Event | None = None) -> Any:
         return n * 10
 
     return work
-
-
-def _run(main: Any) -> None:
-    """asyncio.run in a thread of its own: the browser tests keep an event loop running in
-    the main thread (Playwright's sync API), where asyncio.run is refused."""
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            asyncio.run(main())
-        except BaseException as exc:
-            errors.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(60)
-    if errors:
-        raise errors[0]
 
 
 async def _collect(jobs: Jobs, job: Any) -> list[dict[str, Any]]:
@@ -59,7 +42,7 @@ def test_events_in_order_then_result_then_cache() -> None:
         assert again.status == "done" and again.result == job.result
         assert (await _collect(jobs, again))[-1]["cached"] is True
 
-    _run(main)
+    serving.run_async(main)
 
 
 def test_cancel_running_and_queued() -> None:
@@ -76,7 +59,7 @@ def test_cancel_running_and_queued() -> None:
         assert (await _collect(jobs, queued))[-1] == {"type": "cancelled"}
         assert "a" not in jobs.cache and "b" not in jobs.cache
 
-    _run(main)
+    serving.run_async(main)
 
 
 def test_queue_is_bounded() -> None:
@@ -90,7 +73,7 @@ def test_queue_is_bounded() -> None:
         gate.set()
         await asyncio.gather(*jobs.tasks)
 
-    _run(main)
+    serving.run_async(main)
 
 
 def test_a_long_running_server_keeps_a_bounded_history(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -113,4 +96,4 @@ def test_a_long_running_server_keeps_a_bounded_history(monkeypatch: pytest.Monke
         assert metrics.durations[("lsl_job_seconds", "done")][1] == before + 12
         assert f'lsl_job_seconds_count{{status="done"}} {before + 12}' in metrics.render({})
 
-    _run(main)
+    serving.run_async(main)

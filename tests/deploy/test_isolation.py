@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -63,10 +62,7 @@ def test_concurrent_sessions_equal_runs_alone(tmp_path: Path) -> None:
         results.extend(await asyncio.gather(*(_session(base, i) for i in range(N))))
 
     try:
-        # its own thread: other tests may keep an event loop running in this one
-        t = threading.Thread(target=lambda: asyncio.run(main()))
-        t.start()
-        t.join(600)
+        serving.run_async(main)
         assert len(results) == N
         for i, frames in enumerate(results):
             np.testing.assert_array_equal(np.asarray(frames), np.asarray(_alone(base, i)))

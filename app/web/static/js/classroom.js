@@ -3,6 +3,7 @@
 // as TensorFlow Playground does, so a teacher's link opens the same page for everyone.
 
 import { t } from "./i18n.js";
+import { withKept } from "./scenario.js";
 
 // Control groups a teacher may hide; app.css hides body[data-hide~=<group>] <selectors>.
 export const GROUPS = ["scenario", "transport", "reset", "compare", "export", "heatmap", "cell", "notes", "language"];
@@ -45,14 +46,9 @@ function setPresent(on) {
 async function goToLesson(n) {
   const r = await fetch("/api/lessons");
   if (!r.ok) return;
-  const lessons = await r.json();
-  const lesson = (lessons.lessons || lessons)[n - 1];
+  const lesson = (await r.json())[n - 1];
   if (!lesson) return;
-  const keep = new URLSearchParams();
-  for (const k of ["lang", "present", "hide"]) {
-    const v = new URLSearchParams(location.search).get(k);
-    if (v) keep.set(k, v);
-  }
+  const keep = withKept();
   location.assign(`/lessons/${lesson.slug}${keep.size ? `?${keep}` : ""}`);
 }
 
