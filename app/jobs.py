@@ -1,21 +1,20 @@
 """Background jobs (experiments): a bounded queue, progress events in order, cancel, and a
-cache by configuration. No TensorFlow: the work is a function run in the TF worker pool."""
+cache by configuration. No TensorFlow: the work is a named task that a runner (a worker
+process, app/workers.py) runs; cancelling a job cancels the runner's call."""
 
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import anyio
-
 from app import metrics
 
-Work = Callable[[Callable[[dict[str, Any]], None], Callable[[], bool]], Any]
+# runner(task, *args, emit=...) -> result; raises when the task fails or is cancelled
+Runner = Callable[..., Awaitable[Any]]
 
 
 MAX_FINISHED = 200  # finished jobs kept for their pages and event streams
@@ -34,8 +33,10 @@ class Job:
     events: list[dict[str, Any]] = field(default_factory=list)
     result: Any = None
     error: str | None = None
-    cancel_flag: threading.Event = field(default_factory=threading.Event)
+    error_code: str | None = None
+    cancel_requested: bool = False
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
 
     @property
     def finished(self) -> bool:
@@ -48,21 +49,20 @@ class Job:
             "events": len(self.events),
             "result": self.result,
             "error": self.error,
+            "error_code": self.error_code,
         }
 
 
 class Jobs:
-    def __init__(
-        self, limiter: anyio.CapacityLimiter, concurrency: int = 1, max_pending: int = 20
-    ) -> None:
-        self.limiter = limiter
+    def __init__(self, runner: Runner, concurrency: int = 1, max_pending: int = 20) -> None:
+        self.runner = runner
         self.slots = asyncio.Semaphore(concurrency)
         self.max_pending = max_pending
         self.jobs: dict[str, Job] = {}
         self.cache: dict[str, Any] = {}
         self.tasks: set[asyncio.Task[None]] = set()
 
-    def submit(self, key: str, work: Work) -> Job:
+    def submit(self, key: str, task: str, *args: Any) -> Job:
         self._prune()
         job = Job(uuid.uuid4().hex[:12], key)
         self.jobs[job.id] = job
@@ -73,44 +73,55 @@ class Jobs:
         if sum(not j.finished for j in self.jobs.values()) > self.max_pending:
             del self.jobs[job.id]
             raise QueueFull(f"{self.max_pending} experiments are already waiting; retry later")
-        task = asyncio.create_task(self._run(job, work))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        job.task = asyncio.create_task(self._run(job, task, args))
+        self.tasks.add(job.task)
+        job.task.add_done_callback(self.tasks.discard)
         return job
 
     def cancel(self, job: Job) -> None:
-        job.cancel_flag.set()
+        if job.finished or job.task is None:
+            return
+        job.cancel_requested = True
+        job.task.cancel()  # queued: never runs; running: the worker is told to stop
 
-    async def _run(self, job: Job, work: Work) -> None:
-        loop = asyncio.get_running_loop()
-
-        def emit(event: dict[str, Any]) -> None:  # called from the worker thread
+    async def _run(self, job: Job, task: str, args: tuple[Any, ...]) -> None:
+        def emit(event: dict[str, Any]) -> None:
             job.events.append({"type": "progress", **event})
-            loop.call_soon_threadsafe(job.changed.set)
-
-        async with self.slots:
-            if job.cancel_flag.is_set():
-                self._finish(job, "cancelled")
-                return
-            job.status = "running"
-            started = time.monotonic()
-            job.events.append({"type": "started"})
             job.changed.set()
-            try:
-                job.result = await anyio.to_thread.run_sync(
-                    work, emit, job.cancel_flag.is_set, limiter=self.limiter
-                )
-            except Exception as exc:  # cancellation arrives as the work's own exception
-                if job.cancel_flag.is_set():
-                    self._finish(job, "cancelled", started)
-                else:
-                    job.error = f"{type(exc).__name__}: {exc}"
-                    self._finish(job, "failed", started)
-                return
-            self.cache[job.key] = job.result
-            while len(self.cache) > MAX_CACHED:  # oldest first: dicts keep insertion order
-                del self.cache[next(iter(self.cache))]
-            self._finish(job, "done", started)
+
+        started: float | None = None
+        try:
+            async with self.slots:
+                job.status = "running"
+                started = time.monotonic()
+                job.events.append({"type": "started"})
+                job.changed.set()
+                job.result = await self.runner(task, *args, emit=emit)
+        except asyncio.CancelledError:
+            self._finish(job, "cancelled", started)
+            if not job.cancel_requested:
+                raise  # the server is shutting down
+            return
+        except Exception as exc:
+            job.error = str(getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}")
+            job.error_code = getattr(exc, "code", None)
+            self._finish(job, "cancelled" if job.cancel_requested else "failed", started)
+            return
+        self.cache[job.key] = job.result
+        while len(self.cache) > MAX_CACHED:  # oldest first: dicts keep insertion order
+            del self.cache[next(iter(self.cache))]
+        self._finish(job, "done", started)
+
+    def position(self, job: Job) -> int | None:
+        """0 = running, n = n jobs before it; None when finished."""
+        if job.finished:
+            return None
+        if job.status == "running":
+            return 0
+        waiting = [j for j in self.jobs.values() if not j.finished]
+        running = sum(j.status == "running" for j in waiting)
+        queued = [j.id for j in waiting if j.status == "queued"]
+        return running + queued.index(job.id) if job.id in queued else None
 
     def _finish(self, job: Job, status: str, started: float | None = None) -> None:
         job.status = status

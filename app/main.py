@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 import anyio
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app.api import (
@@ -23,20 +25,32 @@ from app.api import (
     presets,
     traces,
 )
-from app.api.errors import lab_error_handler, validation_error_handler
+from app.api.deps import ClientGone
+from app.api.errors import client_gone_handler, lab_error_handler, validation_error_handler
+from app.api.limits import BodyLimit
 from app.api.security import headers_middleware
+from app.assets import StaticAssets
+from app.claim_store import ClaimStore
 from app.errors import LabError
 from app.jobs import Jobs
+from app.scenario import Scenario
 from app.server import close_sessions_on_exit
 from app.settings import Settings, get_settings
+from app.tracing import TraceService
 from app.web import STATIC
+from app.workers import WorkerProcess
 
 
 def _warm_up() -> None:
-    from app.engine import tracer
-    from app.scenario import Scenario
+    from app.engine import tasks
 
-    tracer.run(Scenario())  # imports TF, builds and compiles the default model once
+    tasks.warm_up()  # imports TF; every layer kind and operation compiled once
+
+
+def _compute(scenario: Scenario) -> dict[str, Any]:
+    from app.engine import tracer  # imported by the warm-up, in the TF thread
+
+    return tracer.run(scenario).to_dict(arrays=True)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,21 +60,53 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # TensorFlow is not thread-safe: all TF work goes through this bounded limiter.
         app.state.tf_limiter = anyio.CapacityLimiter(settings.tf_workers)
-        app.state.jobs = Jobs(app.state.tf_limiter, concurrency=settings.experiment_jobs)
+        # heavy work in child processes (started on first use, or now when warming up):
+        # jobs (experiments, generation, cost, claims) apart from expensive traces
+        workers = {
+            name: WorkerProcess(
+                name,
+                nice=settings.worker_nice,
+                tf_threads=settings.worker_tf_threads,
+                warm_up=settings.warm_up,
+            )
+            for name in ("jobs", "traces")
+        }
+        app.state.heavy = workers["jobs"]
+        app.state.jobs = Jobs(app.state.heavy.call, concurrency=settings.experiment_jobs)
+        app.state.traces = TraceService(settings, _compute, workers["traces"], app.state.tf_limiter)
+        store = ClaimStore(Path(settings.cache_dir) if settings.cache_dir else None)
+        app.state.claims = claims.ClaimRuns(store, app.state.heavy)
+        background: set[asyncio.Task[None]] = set()
         if settings.warm_up:
+            for worker in workers.values():
+                worker.start()
             await anyio.to_thread.run_sync(_warm_up, limiter=app.state.tf_limiter)
+            # claims missing for this Keras/TF: computed once, in the background, on disk
+            background.add(asyncio.create_task(app.state.claims.fill()))
+            # gzip every static file once, now, not in the first visitor's request
+            await anyio.to_thread.run_sync(pages.warm_assets)
         app.state.ready = True
         close_sessions_on_exit()
-        yield
+        try:
+            yield
+        finally:
+            for task in background:
+                task.cancel()
+            await app.state.traces.close()
+            for worker in workers.values():
+                await worker.close()
 
     # /docs is served by app.api.pages with local Swagger UI assets (FastAPI's uses a CDN).
     app = FastAPI(title="LSTM State Lab", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.add_exception_handler(LabError, lab_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(ClientGone, client_gone_handler)
     app.middleware("http")(headers_middleware(settings))
     hosts = [h.strip() for h in settings.trusted_hosts.split(",") if h.strip()]
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts or ["*"])
+    # outermost: a body over the limit is refused before anything reads it
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for module in (
         health,
         presets,
@@ -74,5 +120,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pages,
     ):
         app.include_router(module.router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", StaticAssets(STATIC), name="static")  # hashed URLs, gzip
     return app

@@ -8,12 +8,15 @@ sessions_active = 0
 counters: Counter[tuple[str, str]] = Counter()  # (name, label value) -> count
 HELP = {
     "lsl_sessions_total": "Live sessions opened.",
-    "lsl_sessions_rejected_total": "Live sessions refused (busy or origin).",
+    "lsl_sessions_rejected_total": "Live sessions refused (busy, per_ip or origin).",
     "lsl_sessions_dropped_total": "Live sessions closed by the server (clients not reading).",
     "lsl_frames_total": "Frames sent to live sessions.",
     "lsl_commands_total": "Live session commands, by type.",
     "lsl_errors_total": "Error frames and responses, by kind.",
     "lsl_traces_total": "Traces computed (HTTP and live).",
+    "lsl_trace_cache_total": "Traces answered without computing: hit (kept) or shared.",
+    "lsl_traces_cancelled_total": "Traces nobody waited for: queued (never run) or started.",
+    "lsl_requests_abandoned_total": "HTTP requests whose client left while their work ran.",
 }
 
 

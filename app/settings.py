@@ -45,6 +45,61 @@ class Settings(BaseSettings):
     frame_ancestors: str = Field(
         "'self'", description="CSP frame-ancestors: who may embed the app (e.g. your LMS)."
     )
+    cache_dir: str = Field(
+        "",
+        description="Where results kept across restarts go (claim verdicts); empty = "
+        "$XDG_CACHE_HOME/lstm-state-lab or ~/.cache/lstm-state-lab.",
+    )
+    # -- budgets: every request is priced before it runs (app/budget.py) --
+    max_body_bytes: int = Field(
+        2_000_000, ge=1024, description="Request bodies larger than this get 413 unread."
+    )
+    trace_budget_mb: float = Field(
+        16.0, gt=0, description="Largest trace (its JSON, estimated before running) in MB."
+    )
+    trace_memory_mb: float = Field(
+        64.0, gt=0, description="Memory bound of one trace's arrays and working copies, in MB."
+    )
+    compute_budget_s: float = Field(
+        10.0, gt=0, description="Longest trace, in estimated seconds of this server's time."
+    )
+    interactive_budget_s: float = Field(
+        0.5,
+        ge=0,
+        description="Traces estimated above this run in the trace worker process, not in "
+        "the explorer's own TensorFlow thread.",
+    )
+    max_batches: int = Field(2000, ge=1, le=2000, description="Most batches one schedule may run.")
+    job_budget_s: float = Field(
+        90.0, gt=0, description="Longest background job (experiment, generation), estimated."
+    )
+    sessions_per_ip: int = Field(
+        150, ge=1, description="Live sessions at once from one address (a school shares one)."
+    )
+    trace_cache_mb: float = Field(
+        256.0,
+        ge=0,
+        description="Recent traces kept for identical requests (a class follows "
+        "the same lesson), in MB.",
+    )
+    sessions_memory_mb: float = Field(
+        1024.0, gt=0, description="Memory all live sessions' traces may hold in one process."
+    )
+    worker_nice: int = Field(
+        10, ge=0, le=19, description="OS priority offset of the worker processes (heavy work)."
+    )
+    worker_tf_threads: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="TensorFlow threads of each worker process; 0 = the CPUs this process may "
+        "use, as in the web process (numbers then match it bit for bit).",
+    )
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="A request's head (and then its body) must arrive within this; else 408.",
+    )
 
 
 def get_settings() -> Settings:

@@ -20,9 +20,10 @@ from benchmarks.live_latency import server
 
 MB = 2**20
 SMALL = {"data": {"preset": "poem"}}
-BIG = {  # ~70 KB frames: fills socket buffers in a few hundred frames
+BIG = {  # ~300 KB frames, 40 of them (~13 MB, within the default trace budget): more than the
+    # socket buffers hold
     "model": {"layers": [{"kind": "LSTM", "units": 64}, {"kind": "LSTM", "units": 64}]},
-    "data": {"preset": "ramp", "n_sequences": 32, "length": 150},
+    "data": {"preset": "ramp", "n_sequences": 32, "length": 40},
     "batching": {"batch_size": 32, "timesteps": 10},
 }
 

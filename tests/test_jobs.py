@@ -1,29 +1,37 @@
-"""The job queue: events in order, cancel, cache — with plain Python work (no TF needed)."""
+"""The job queue: events in order, cancel, cache, queue position — with a plain async runner
+standing in for the worker process (tests/test_workers.py runs the real one)."""
 
 import asyncio
-import threading
-import time
 from typing import Any
 
-import anyio
 import pytest
 
 from app.jobs import Jobs, QueueFull
 from tests import serving
 
 
-def _counting(n: int, gate: threading.Event | None = None) -> Any:
-    def work(emit: Any, cancelled: Any) -> int:
-        for i in range(n):
-            if gate is not None:
-                gate.wait(5)
-            if cancelled():
-                raise RuntimeError("cancelled")
-            emit({"i": i})
-            time.sleep(0.001)
-        return n * 10
+class Runner:
+    """runner(task, n, emit=...): emits n events, returns n * 10; waits on `gate` if set."""
 
-    return work
+    def __init__(self) -> None:
+        self.gate: asyncio.Event | None = None
+        self.started: list[int] = []
+        self.cancelled: list[int] = []
+
+    async def __call__(self, task: str, n: int, *, emit: Any) -> int:
+        self.started.append(n)
+        try:
+            for i in range(n):
+                if self.gate is not None:
+                    await self.gate.wait()
+                emit({"i": i})
+                await asyncio.sleep(0.001)
+        except asyncio.CancelledError:
+            self.cancelled.append(n)
+            raise
+        if task == "fail":
+            raise ValueError("bad input")
+        return n * 10
 
 
 async def _collect(jobs: Jobs, job: Any) -> list[dict[str, Any]]:
@@ -32,45 +40,61 @@ async def _collect(jobs: Jobs, job: Any) -> list[dict[str, Any]]:
 
 def test_events_in_order_then_result_then_cache() -> None:
     async def main() -> None:
-        jobs = Jobs(anyio.CapacityLimiter(1))
-        job = jobs.submit("k", _counting(50))
+        runner = Runner()
+        jobs = Jobs(runner)
+        job = jobs.submit("k", "count", 50)
         events = await _collect(jobs, job)
         assert events[0] == {"type": "started"}
         assert [e["i"] for e in events[1:-1]] == list(range(50))
         assert events[-1] == {"type": "done"} and job.result == 500
-        again = jobs.submit("k", _counting(50))
+        again = jobs.submit("k", "count", 50)
         assert again.status == "done" and again.result == job.result
         assert (await _collect(jobs, again))[-1]["cached"] is True
+        assert runner.started == [50]  # computed once
 
     serving.run_async(main)
 
 
 def test_cancel_running_and_queued() -> None:
     async def main() -> None:
-        jobs = Jobs(anyio.CapacityLimiter(1), concurrency=1)
-        gate = threading.Event()
-        running = jobs.submit("a", _counting(10, gate))
-        queued = jobs.submit("b", _counting(10))
+        runner = Runner()
+        runner.gate = asyncio.Event()
+        jobs = Jobs(runner, concurrency=1)
+        running = jobs.submit("a", "count", 10)
+        queued = jobs.submit("b", "count", 11)
         await asyncio.sleep(0.05)
+        assert jobs.position(running) == 0 and jobs.position(queued) == 1
         jobs.cancel(running)
         jobs.cancel(queued)
-        gate.set()
         assert (await _collect(jobs, running))[-1] == {"type": "cancelled"}
         assert (await _collect(jobs, queued))[-1] == {"type": "cancelled"}
+        assert runner.started == [10] and runner.cancelled == [10]  # b never started
         assert "a" not in jobs.cache and "b" not in jobs.cache
+        assert jobs.position(running) is None
+
+    serving.run_async(main)
+
+
+def test_a_failure_is_a_clear_failed_job() -> None:
+    async def main() -> None:
+        jobs = Jobs(Runner())
+        job = jobs.submit("f", "fail", 1)
+        assert (await _collect(jobs, job))[-1] == {"type": "failed"}
+        assert job.error == "ValueError: bad input" and "f" not in jobs.cache
 
     serving.run_async(main)
 
 
 def test_queue_is_bounded() -> None:
     async def main() -> None:
-        jobs = Jobs(anyio.CapacityLimiter(1), max_pending=2)
-        gate = threading.Event()
+        runner = Runner()
+        runner.gate = asyncio.Event()
+        jobs = Jobs(runner, max_pending=2)
         for k in "ab":
-            jobs.submit(k, _counting(1, gate))
+            jobs.submit(k, "count", 1)
         with pytest.raises(QueueFull):
-            jobs.submit("c", _counting(1, gate))
-        gate.set()
+            jobs.submit("c", "count", 1)
+        runner.gate.set()
         await asyncio.gather(*jobs.tasks)
 
     serving.run_async(main)
@@ -84,11 +108,11 @@ def test_a_long_running_server_keeps_a_bounded_history(monkeypatch: pytest.Monke
     monkeypatch.setattr(jobs_module, "MAX_CACHED", 3)
 
     async def main() -> None:
-        jobs = Jobs(anyio.CapacityLimiter(1))
+        jobs = Jobs(Runner())
         before = metrics.durations.get(("lsl_job_seconds", "done"), [0.0, 0])[1]
         ids = []
         for i in range(12):
-            job = jobs.submit(f"k{i}", _counting(2))
+            job = jobs.submit(f"k{i}", "count", 2)
             await _collect(jobs, job)
             ids.append(job.id)
         assert len(jobs.jobs) <= 5 and ids[-1] in jobs.jobs and ids[0] not in jobs.jobs

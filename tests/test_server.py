@@ -1,4 +1,5 @@
-"""The server process: JSON log lines, and live sessions closed with 1001 on shutdown."""
+"""The server process: JSON log lines, live sessions closed with 1001 on shutdown, slow
+clients dropped at the request deadline, the open-file limit raised."""
 
 from __future__ import annotations
 
@@ -6,15 +7,20 @@ import asyncio
 import contextlib
 import json
 import re
+import resource
 import signal
+import socket
+import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as connect_sync
 
+from app.server import MAX_OPEN_FILES
 from tests import serving
 
 
@@ -60,3 +66,75 @@ def test_shutdown_closes_sessions_with_1001_and_logs_json(workers: int, tmp_path
     )
     closed = next(r for r in records if r.get("message") == "session closed")
     assert closed["closed_by"] == "shutdown"
+
+
+DEADLINE = 2.0  # LSL_HEADER_TIMEOUT_S of the server below
+SLOW = {
+    "silent": b"",
+    "unfinished head": b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+    "missing body": b"POST /api/traces HTTP/1.1\r\nHost: x\r\n"
+    b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+}
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, str]]:
+    """A server (pid, base URL) with a 2 s request deadline, started with the soft open-file
+    limit at 1,024 (as on most hosts) for it to raise."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LSL_HEADER_TIMEOUT_S", str(DEADLINE))
+        env.setenv("LSL_WARM_UP", "false")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, soft), hard))  # inherited
+        try:
+            proc, base = serving.start(tmp_path_factory.mktemp("guarded") / "server.log")
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    try:
+        yield proc.pid, base
+    finally:
+        serving.stop(proc)
+
+
+def test_open_file_limit_is_raised_at_start(guarded: tuple[int, str]) -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard <= 1024:
+        pytest.skip(f"the hard limit ({hard}) leaves nothing to raise")
+    limits = Path(f"/proc/{guarded[0]}/limits").read_text()
+    soft = int(re.search(r"^Max open files\s+(\d+)", limits, re.M)[1])  # type: ignore[index]
+    expected = MAX_OPEN_FILES if hard == resource.RLIM_INFINITY else min(hard, MAX_OPEN_FILES)
+    assert soft == expected
+
+
+def _closed_after(s: socket.socket, t0: float, within: float) -> tuple[bytes, float]:
+    """What the server sent before closing `s`, and when (s after t0)."""
+    s.settimeout(max(0.1, t0 + within - time.monotonic()))
+    got = b""
+    while chunk := s.recv(4096):  # a timeout here: the server kept the connection open
+        got += chunk
+    return got, time.monotonic() - t0
+
+
+def test_slow_clients_are_dropped_while_others_are_served(guarded: tuple[int, str]) -> None:
+    _, base = guarded
+    port = int(base.rsplit(":", 1)[1])
+    with contextlib.ExitStack() as stack:
+        ws = stack.enter_context(connect_sync(base.replace("http", "ws", 1) + "/ws/live"))
+        t0 = time.monotonic()
+        slow = {}
+        for i in range(60):
+            kind = list(SLOW)[i % len(SLOW)]
+            s = stack.enter_context(socket.create_connection(("127.0.0.1", port)))
+            s.sendall(SLOW[kind])
+            slow[s] = kind
+        with urllib.request.urlopen(f"{base}/healthz", timeout=5) as r:
+            assert r.status == 200  # others are served meanwhile
+        for s, kind in slow.items():
+            got, took = _closed_after(s, t0, DEADLINE + 3)
+            assert DEADLINE * 0.8 < took < DEADLINE + 3, kind
+            assert got.startswith(b"HTTP/1.1 408") == (kind != "silent"), (kind, got)
+        # the WebSocket, opened before them all, outlived the deadline of its upgrade request
+        ws.send(json.dumps({"type": "step"}))
+        assert json.loads(ws.recv(timeout=10))["type"] == "error"  # nothing loaded yet
+        with urllib.request.urlopen(f"{base}/metrics", timeout=5) as r:
+            assert 'lsl_errors_total{kind="request_timeout"} 60' in r.read().decode()

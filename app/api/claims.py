@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import ast
+import asyncio
+import logging
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import anyio
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 
 from app import i18n
+from app.api.deps import while_connected
 from app.api.errors import NOT_FOUND
 from app.api.lessons import Lang
+from app.claim_store import ClaimStore
 from app.claims import BY_ID, CLAIMS
+from app.errors import LabError
+from app.workers import WorkerProcess
 
 router = APIRouter(prefix="/api/claims", tags=["claims"])
+log = logging.getLogger(__name__)
 CHECKS_FILE = Path(__file__).resolve().parents[1] / "engine" / "claim_checks.py"
 
 
@@ -48,20 +55,81 @@ async def list_claims(lang: Lang = "en") -> list[dict[str, str]]:
     ]
 
 
-def _run(claim_id: str) -> dict[str, Any]:
-    from app.engine import claim_checks  # loaded with the engine at start-up
+class ClaimRuns:
+    """Claim checks run in the jobs worker process, one run per claim at a time (a class
+    pressing "Run all" together computes each claim once), results kept on disk."""
 
-    return claim_checks.run(claim_id)
+    def __init__(self, store: ClaimStore, worker: WorkerProcess) -> None:
+        self.store, self.worker = store, worker
+        self.running: dict[str, asyncio.Future[dict[str, Any]]] = {}
+
+    async def run(self, claim_id: str) -> dict[str, Any]:
+        future = self.running.get(claim_id)
+        if future is None:
+            future = asyncio.ensure_future(self._compute(claim_id))
+            self.running[claim_id] = future
+            future.add_done_callback(lambda f: self._done(claim_id, f))
+        return await asyncio.shield(future)
+
+    def _done(self, claim_id: str, future: asyncio.Future[dict[str, Any]]) -> None:
+        self.running.pop(claim_id, None)
+        if not future.cancelled():
+            future.exception()  # retrieved here: its waiters may all have left
+
+    async def _compute(self, claim_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self.worker.call("claim", claim_id)
+        result["computed_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self.store.put(claim_id, result)
+        return result
+
+    async def fill(self) -> None:
+        """Compute every claim the store lacks (once per Keras/TF version), one by one."""
+        for claim in CLAIMS:
+            if self.store.get(claim.id) is None:
+                try:
+                    await self.run(claim.id)
+                except LabError:
+                    log.warning("claim check failed", extra={"claim": claim.id})
+
+
+def _runs(request: Request) -> ClaimRuns:
+    runs: ClaimRuns = request.app.state.claims
+    return runs
+
+
+Runs = Annotated[ClaimRuns, Depends(_runs)]
+
+
+def _in(lang: str, result: dict[str, Any]) -> dict[str, Any]:
+    if lang == i18n.DEFAULT:
+        return result
+    key = f"claim.{result['id']}.finding.{result['finding_key']}"
+    return {**result, "finding": i18n.translate(lang, key, **result["finding_params"])}
+
+
+@router.get("/results")
+async def cached_results(runs: Runs, lang: Lang = "en") -> dict[str, Any]:
+    """Every claim result kept for the installed Keras/TensorFlow (no computation): what the
+    claims page shows at once."""
+    return {
+        "fingerprint": runs.store.path.stem,
+        "results": {
+            c.id: _in(lang, found) for c in CLAIMS if (found := runs.store.get(c.id)) is not None
+        },
+    }
 
 
 @router.post("/{claim_id}/run", responses=NOT_FOUND)
-async def run_claim(claim_id: str, request: Request, lang: Lang = "en") -> dict[str, Any]:
-    """Run the claim's check on the installed Keras: verdict, finding (in `lang`), evidence,
-    versions. finding_key and finding_params name the finding's template and its values."""
+async def run_claim(
+    claim_id: str, request: Request, runs: Runs, lang: Lang = "en", fresh: bool = False
+) -> dict[str, Any]:
+    """The claim's check on the installed Keras: verdict, finding (in `lang`), evidence,
+    versions. finding_key and finding_params name the finding's template and its values.
+    The kept result unless `fresh` (then the check runs again, in the worker process)."""
     if claim_id not in BY_ID:
         raise HTTPException(404, f"no claim {claim_id!r}; see GET /api/claims")
-    result = await anyio.to_thread.run_sync(_run, claim_id, limiter=request.app.state.tf_limiter)
-    if lang != i18n.DEFAULT:
-        key = f"claim.{claim_id}.finding.{result['finding_key']}"
-        result["finding"] = i18n.translate(lang, key, **result["finding_params"])
-    return result
+    kept = None if fresh else runs.store.get(claim_id)
+    if kept is not None:
+        return {**_in(lang, kept), "cached": True}
+    result = await while_connected(request, runs.run(claim_id))
+    return {**_in(lang, result), "cached": False}

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 from app import metrics
@@ -21,6 +21,7 @@ from app.errors import (
     validation_items,
 )
 
+MAX_ERRORS = 20
 STATUS = {ScenarioError: 422, KerasRejected: 400, VerificationFailed: 500}
 
 
@@ -95,7 +96,10 @@ async def validation_error_handler(_: Request, exc: Exception) -> JSONResponse:
     """FastAPI's 422 body (`detail`: pydantic's errors) plus `errors` (field, message, type, ctx
     each) and the first problem's code, ctx and field on top, as the live error frame has them."""
     assert isinstance(exc, RequestValidationError)
-    raw = list(exc.errors())
+    # Never the input back (a 10 MB body was rendered and echoed on the event loop), and at
+    # most MAX_ERRORS problems: a list of 100,000 bad numbers needs only its first ones.
+    every = exc.errors()
+    raw = [{k: v for k, v in e.items() if k not in ("input", "url")} for e in every[:MAX_ERRORS]]
     errors = validation_items(raw, _field)
     top = headline(errors, "invalid_request")
     first = errors[0] if errors else {"field": "", "message": "invalid request"}
@@ -105,6 +109,13 @@ async def validation_error_handler(_: Request, exc: Exception) -> JSONResponse:
         **top,
         "message": f"{first['field']}: {first['message']}" if first["field"] else first["message"],
         "errors": errors,
+        "errors_total": len(every),
         "detail": jsonable_encoder(raw),
     }
     return JSONResponse(body, status_code=422)
+
+
+async def client_gone_handler(_: Request, exc: Exception) -> Response:
+    """The client left while its work waited or ran: the work is cancelled, nobody reads this."""
+    metrics.inc("lsl_requests_abandoned_total")
+    return Response(status_code=499)

@@ -6,11 +6,12 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import anyio
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from app import budget
+from app.api.deps import HeavyDep, JobsDep, while_connected
 from app.api.errors import NOT_FOUND, Refused
 from app.jobs import Job, Jobs, QueueFull
 
@@ -50,56 +51,27 @@ class ExperimentRequest(BaseModel):
     seed: int = Field(0, ge=0, le=2**31 - 1)
 
 
-def _jobs(request: Request) -> Jobs:
-    jobs: Jobs = request.app.state.jobs
-    return jobs
-
-
-def _work(req: ExperimentRequest) -> Any:
-    def work(emit: Any, cancelled: Any) -> list[dict[str, Any]]:
-        from app.engine import experiment  # loaded with the engine
-
-        results = []
-        for i, c in enumerate(req.configs):
-
-            def tagged(event: dict[str, Any], i: int = i) -> None:
-                emit({"config": i, "configs": len(req.configs), **event})
-
-            results.append(
-                experiment.run(
-                    c.tsteps,
-                    c.lahead,
-                    c.batch_size,
-                    req.input_len,
-                    req.epochs,
-                    req.seed,
-                    tagged,
-                    cancelled,
-                )
-            )
-        return results
-
-    return work
-
-
 @router.post("/cost")
-async def cost(request: Request) -> dict[str, Any]:
-    """Measure now, on this server: stateful batch-1 training vs batched stateless training."""
-
-    def work() -> dict[str, Any]:
-        from app.engine import cost as cost_module
-
-        return cost_module.measure()
-
-    return await anyio.to_thread.run_sync(work, limiter=request.app.state.tf_limiter)
+async def cost(request: Request, heavy: HeavyDep) -> dict[str, Any]:
+    """Measure now, on this server (in the worker process): stateful batch-1 training vs
+    batched stateless training."""
+    result: dict[str, Any] = await while_connected(request, heavy.call("cost"))
+    return result
 
 
 @router.post("", status_code=202)
-async def start(req: ExperimentRequest, request: Request) -> dict[str, Any]:
-    """Queue an experiment; a cached identical one comes back done at once."""
-    jobs = _jobs(request)
+async def start(req: ExperimentRequest, request: Request, jobs: JobsDep) -> dict[str, Any]:
+    """Queue an experiment; a cached identical one comes back done at once. Priced first:
+    over the job budget is a 422 naming it."""
+    settings = request.app.state.settings
+    seconds = budget.experiment_seconds(
+        [(c.lahead, c.batch_size) for c in req.configs], req.input_len, req.epochs
+    )
+    budget.check_job(
+        seconds, settings.job_budget_s, "fewer configurations, epochs or windows, larger batches"
+    )
     try:
-        job = jobs.submit(req.model_dump_json(), _work(req))
+        job = jobs.submit(req.model_dump_json(), "experiment", req.model_dump())
     except QueueFull as exc:
         raise Refused(
             503,
@@ -110,35 +82,40 @@ async def start(req: ExperimentRequest, request: Request) -> dict[str, Any]:
             limit=jobs.max_pending,
             retry_after=30,
         ) from exc
-    return job.summary()
+    return _summary(jobs, job)
 
 
-def _job(request: Request, job_id: str) -> Job:
-    job = _jobs(request).jobs.get(job_id)
+def _job(jobs: Jobs, job_id: str) -> Job:
+    job = jobs.jobs.get(job_id)
     if job is None:
         raise HTTPException(404, f"no experiment {job_id!r}")
     return job
 
 
+def _summary(jobs: Jobs, job: Job) -> dict[str, Any]:
+    return {**job.summary(), "queue_position": jobs.position(job)}
+
+
 @router.get("/{job_id}", responses=NOT_FOUND)
-async def status(job_id: str, request: Request) -> dict[str, Any]:
-    return _job(request, job_id).summary()
+async def status(job_id: str, jobs: JobsDep) -> dict[str, Any]:
+    """The job's status, result or error, and its place in the queue (0 = running)."""
+    return _summary(jobs, _job(jobs, job_id))
 
 
 @router.get("/{job_id}/events", responses=NOT_FOUND)
-async def events(job_id: str, request: Request) -> StreamingResponse:
+async def events(job_id: str, jobs: JobsDep) -> StreamingResponse:
     """Server-sent events: started, progress (config, phase, epoch, batch, loss), then the end."""
-    job = _job(request, job_id)
+    job = _job(jobs, job_id)
 
     async def sse() -> AsyncIterator[str]:
-        async for event in _jobs(request).stream(job):
+        async for event in jobs.stream(job):
             yield f"data: {json.dumps(event)}\n\n"
 
     return StreamingResponse(sse(), media_type="text/event-stream")
 
 
 @router.delete("/{job_id}", responses=NOT_FOUND)
-async def cancel(job_id: str, request: Request) -> dict[str, Any]:
-    job = _job(request, job_id)
-    _jobs(request).cancel(job)
-    return job.summary()
+async def cancel(job_id: str, jobs: JobsDep) -> dict[str, Any]:
+    job = _job(jobs, job_id)
+    jobs.cancel(job)
+    return _summary(jobs, job)

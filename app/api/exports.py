@@ -9,6 +9,7 @@ import orjson
 from fastapi import APIRouter, Request, Response
 
 from app import export
+from app.api.deps import TracesDep, owner, while_connected
 from app.api.errors import LAB_ERRORS
 from app.scenario import Scenario
 
@@ -23,10 +24,7 @@ MEDIA = {
 }
 
 
-def _build(scenario: Scenario, fmt: str) -> bytes:
-    from app.engine import tracer  # loaded with the engine at start-up
-
-    trace: dict[str, Any] = tracer.run(scenario).to_dict(arrays=True)
+def _build(trace: dict[str, Any], fmt: str) -> bytes:
     if fmt == "json":
         return orjson.dumps(trace, option=orjson.OPT_SERIALIZE_NUMPY)
     if fmt == "csv":
@@ -37,11 +35,13 @@ def _build(scenario: Scenario, fmt: str) -> bytes:
 
 
 @router.post("/{fmt}", response_class=Response, responses=LAB_ERRORS)
-async def export_trace(fmt: Format, scenario: Scenario, request: Request) -> Response:
-    """The scenario's verified trace as a file; `py` and `ipynb` reproduce it with plain Keras."""
-    body = await anyio.to_thread.run_sync(
-        _build, scenario, fmt, limiter=request.app.state.tf_limiter
-    )
+async def export_trace(
+    fmt: Format, scenario: Scenario, request: Request, traces: TracesDep
+) -> Response:
+    """The scenario's verified trace as a file; `py` and `ipynb` reproduce it with plain Keras.
+    Priced and queued like POST /api/traces (the same trace, shared when identical)."""
+    trace = await while_connected(request, traces.trace(scenario, owner(request)))
+    body = await anyio.to_thread.run_sync(_build, trace, fmt)  # no TF: off the loop only
     name = f"lstm_state_lab_trace.{fmt}"
     return Response(
         body,

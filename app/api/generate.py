@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from app import budget
+from app.api.deps import HeavyDep, while_connected
 from app.api.errors import Refused
 
 router = APIRouter(prefix="/api/generate", tags=["generate"])
+HAMLET_CHARS = 323  # the default text (app/engine/generate.py HAMLET); a test keeps it true
 
 
 class GenerateRequest(BaseModel):
@@ -29,7 +31,7 @@ class GenerateRequest(BaseModel):
 
 
 @router.post("")
-async def generate(req: GenerateRequest, request: Request) -> dict[str, Any]:
+async def generate(req: GenerateRequest, request: Request, heavy: HeavyDep) -> dict[str, Any]:
     """Train on the text at batch size 1 (stateful), then generate from each prompt, resetting
     the state between prompts."""
     for i, p in enumerate(req.prompts):
@@ -43,10 +45,13 @@ async def generate(req: GenerateRequest, request: Request) -> dict[str, Any]:
                 min_length=1,
                 max_length=40,
             )
-
-    def work() -> dict[str, Any]:
-        from app.engine import generate as gen
-
-        return gen.run(req.text or gen.HAMLET, req.prompts, req.length, req.epochs)
-
-    return await anyio.to_thread.run_sync(work, limiter=request.app.state.tf_limiter)
+    text_chars = len(req.text) if req.text else HAMLET_CHARS
+    seconds = budget.generation_seconds(text_chars, req.epochs, req.prompts, req.length)
+    budget.check_job(
+        seconds, request.app.state.settings.job_budget_s, "fewer epochs or a shorter text"
+    )
+    # in the worker process; a client that leaves cancels the training between batches
+    result: dict[str, Any] = await while_connected(
+        request, heavy.call("generate", req.model_dump())
+    )
+    return result

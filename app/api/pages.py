@@ -1,24 +1,24 @@
-"""HTML pages and the vendored plotly.js (served from the plotly wheel, long-cached)."""
+"""HTML pages and the vendor files (plotly.js, Swagger UI) under content-hashed URLs."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
 import jinja2
 import plotly
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from app import __version__, i18n
+from app import __version__, assets, i18n
 from app.lessons import BY_SLUG, LESSONS
 from app.presets import PRESETS
-from app.web import TEMPLATES
+from app.web import STATIC, TEMPLATES
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 templates = Jinja2Templates(
@@ -32,8 +32,37 @@ PLOTLY_FILE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 PLOTLY_VERSION = plotly.__version__
 # Swagger UI files from the fastapi-offline wheel (a version that reads OpenAPI 3.1).
 SWAGGER_DIR = Path(str(resources.files("fastapi_offline"))) / "static"
-SWAGGER_VERSION = metadata.version("fastapi-offline")
-IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
+# Served at /vendor/<digest of the file>/<name>.
+VENDOR = {
+    "plotly.min.js": PLOTLY_FILE,
+    "swagger-ui-bundle.js": SWAGGER_DIR / "swagger-ui-bundle.js",
+    "swagger-ui.css": SWAGGER_DIR / "swagger-ui.css",
+}
+
+
+def asset_url(request: Request, path: str) -> str:
+    """The one place a page gets a static URL: hashed by content, so cached for good."""
+    if path in VENDOR:
+        digest = assets.file(VENDOR[path]).digest
+        return request.url_for("vendor", digest=digest, name=path).path
+    snapshot = assets.tree(STATIC)
+    if path not in snapshot.files:
+        raise ValueError(f"no static file {path!r} in {STATIC}")  # a typo fails the page test
+    return request.url_for("static", path=f"{snapshot.digest}/{path}").path
+
+
+@jinja2.pass_context
+def _asset(context: jinja2.runtime.Context, path: str) -> str:
+    return asset_url(context["request"], path)
+
+
+templates.env.globals["asset"] = _asset
+
+
+def warm_assets() -> None:
+    """Read and gzip every page asset now (blocking: from the lifespan, in a worker thread)."""
+    for asset in (*assets.tree(STATIC).files.values(), *map(assets.file, VENDOR.values())):
+        asset.gzipped()
 
 
 @cache
@@ -85,7 +114,6 @@ def _explorer(request: Request, lesson: str = "") -> HTMLResponse:
     return _page(
         request,
         "index.html",
-        plotly_version=PLOTLY_VERSION,
         presets=_presets_json(lang),
         lesson=lesson,
     )
@@ -111,7 +139,7 @@ async def lesson_page(request: Request, slug: str) -> HTMLResponse:
 
 @router.get("/experiment", response_class=HTMLResponse)
 async def experiment_page(request: Request) -> HTMLResponse:
-    return _page(request, "experiment.html", plotly_version=PLOTLY_VERSION)
+    return _page(request, "experiment.html")
 
 
 @router.get("/claims", response_class=HTMLResponse)
@@ -125,27 +153,30 @@ async def claims_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/docs", response_class=HTMLResponse)
-async def api_docs() -> HTMLResponse:
+async def api_docs(request: Request) -> HTMLResponse:
     """OpenAPI explorer with Swagger UI served from the fastapi-offline wheel (no CDN)."""
     return get_swagger_ui_html(
         openapi_url="/openapi.json",
         title="LSTM State Lab — API",
-        swagger_js_url=f"/vendor/swagger-ui-{SWAGGER_VERSION}/swagger-ui-bundle.js",
-        swagger_css_url=f"/vendor/swagger-ui-{SWAGGER_VERSION}/swagger-ui.css",
+        swagger_js_url=asset_url(request, "swagger-ui-bundle.js"),
+        swagger_css_url=asset_url(request, "swagger-ui.css"),
         swagger_favicon_url="data:,",
     )
 
 
-@router.get("/vendor/swagger-ui-{version}/{name}")
-async def swagger_asset(version: str, name: str) -> FileResponse:
-    if version != SWAGGER_VERSION or name not in ("swagger-ui-bundle.js", "swagger-ui.css"):
+@router.api_route("/vendor/{digest}/{name}", methods=["GET", "HEAD"], name="vendor")
+async def vendor(request: Request, digest: str, name: str) -> Response:
+    """A vendor file, gzip when accepted; another digest: the current file, not immutable."""
+    if name not in VENDOR:
         raise HTTPException(404, "not found")
-    media = "text/javascript" if name.endswith(".js") else "text/css"
-    return FileResponse(SWAGGER_DIR / name, media_type=media, headers=IMMUTABLE)
+    asset = assets.file(VENDOR[name])
+    fresh = digest == asset.digest
+    return await assets.respond(request, asset, assets.IMMUTABLE if fresh else assets.REVALIDATE)
 
 
-@router.get("/vendor/plotly-{version}.min.js")
-async def plotly_js(version: str) -> FileResponse:
+@router.api_route("/vendor/plotly-{version}.min.js", methods=["GET", "HEAD"])
+async def plotly_js(request: Request, version: str) -> Response:
+    """The older versioned URL (a plotly version pins the file's bytes); pages use vendor()."""
     if version != PLOTLY_VERSION:
         raise HTTPException(404, f"plotly {PLOTLY_VERSION} is served here")
-    return FileResponse(PLOTLY_FILE, media_type="text/javascript", headers=IMMUTABLE)
+    return await assets.respond(request, assets.file(PLOTLY_FILE), assets.IMMUTABLE)

@@ -7,6 +7,7 @@ import orjson
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from app import metrics
+from app.api.deps import TracesDep, owner, while_connected
 from app.api.errors import LAB_ERRORS, NOT_FOUND
 from app.scenario import Scenario
 from app.schemas import schemas
@@ -14,10 +15,7 @@ from app.schemas import schemas
 router = APIRouter(prefix="/api", tags=["traces"])
 
 
-def _trace(scenario: Scenario) -> bytes:
-    from app.engine import tracer  # imported at start-up by the lifespan; TF stays out of here
-
-    trace = tracer.run(scenario).to_dict(arrays=True)
+def _json(trace: dict[str, Any]) -> bytes:
     return orjson.dumps(trace, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
@@ -26,10 +24,11 @@ def _trace(scenario: Scenario) -> bytes:
     response_class=Response,
     responses={200: {"description": "The verified trace (docs/trace.schema.json)."}, **LAB_ERRORS},
 )
-async def create_trace(scenario: Scenario, request: Request) -> Response:
-    """Run the scenario on Keras and return its verified trace."""
-    limiter = request.app.state.tf_limiter
-    body = await anyio.to_thread.run_sync(_trace, scenario, limiter=limiter)
+async def create_trace(scenario: Scenario, request: Request, traces: TracesDep) -> Response:
+    """Run the scenario on Keras and return its verified trace. Priced first: over a budget
+    is a 422 that names it; a client that disconnects cancels its work."""
+    trace = await while_connected(request, traces.trace(scenario, owner(request)))
+    body = await anyio.to_thread.run_sync(_json, trace)  # not on the event loop
     metrics.inc("lsl_traces_total")
     return Response(body, media_type="application/json")
 

@@ -5,6 +5,7 @@ between prompts."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -46,11 +47,26 @@ def _model(batch_steps: int, vocab: int, units: int) -> keras.Model:
 
 
 class _ResetEachEpoch(keras.callbacks.Callback):  # type: ignore[misc]
+    def __init__(self, cancelled: Callable[[], bool]) -> None:
+        super().__init__()
+        self.cancelled = cancelled
+
     def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
         self.model.get_layer("lstm").reset_state()
 
+    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+        if self.cancelled():  # nobody waits for this text any more
+            raise InterruptedError("generation cancelled")
 
-def run(text: str, prompts: list[str], length: int, epochs: int, units: int = 64) -> dict[str, Any]:
+
+def run(
+    text: str,
+    prompts: list[str],
+    length: int,
+    epochs: int,
+    units: int = 64,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> dict[str, Any]:
     vocab = sorted(set(text) | {c for p in prompts for c in p})
     index = {c: i for i, c in enumerate(vocab)}
     ids = np.asarray([index[c] for c in text])
@@ -62,7 +78,13 @@ def run(text: str, prompts: list[str], length: int, epochs: int, units: int = 64
     train = _model(STEPS, len(vocab), units)
     start = time.perf_counter()
     history = train.fit(
-        x, y, batch_size=1, epochs=epochs, shuffle=False, verbose=0, callbacks=[_ResetEachEpoch()]
+        x,
+        y,
+        batch_size=1,
+        epochs=epochs,
+        shuffle=False,
+        verbose=0,
+        callbacks=[_ResetEachEpoch(cancelled)],
     )
     seconds = time.perf_counter() - start
     gen = _model(1, len(vocab), units)  # same layers, one character per call

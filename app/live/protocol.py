@@ -11,8 +11,16 @@ from app.scenario import Scenario, StateValues
 MAX_MESSAGE_BYTES = 256 * 1024
 
 
+Slot = Literal["a", "b"]
+
+
 class _Msg(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    slot: Slot = Field(
+        "a",
+        description="Which of the connection's two sessions: `a` (the explorer) or `b` (its "
+        'compare run); replies for `b` carry `slot: "b"`.',
+    )
 
 
 class Load(_Msg):

@@ -34,7 +34,7 @@ class SessionError(Exception):
 class Session:
     """`compute` returns a trace dict whose arrays are numpy (tracer's to_dict(arrays=True))."""
 
-    def __init__(self, compute: Callable[[Scenario], Trace]) -> None:
+    def __init__(self, compute: Callable[[Scenario], Trace] | None = None) -> None:
         self.compute = compute
         self.scenario: Scenario | None = None
         self.trace: Trace | None = None
@@ -55,7 +55,11 @@ class Session:
         return self.trace
 
     def load(self, scenario: Scenario) -> dict[str, Any]:
-        trace = self.compute(scenario)  # may raise; then the old session stays as it was
+        assert self.compute is not None
+        return self.loaded(scenario, self.compute(scenario))  # may raise: nothing changes
+
+    def loaded(self, scenario: Scenario, trace: Trace) -> dict[str, Any]:
+        """Show `trace` (computed elsewhere, e.g. by the trace queue) from its start."""
         self.scenario, self.trace, self.position = scenario, trace, -1
         return self.summary()
 
@@ -156,6 +160,20 @@ class Session:
         return (self.position + 1 + per - 1) // per  # the first batch not started yet
 
     def intervene(self, action: ResetOp | SetStateOp) -> dict[str, Any]:
+        assert self.compute is not None
+        scenario = self.intervention(action)
+        return self.intervened(scenario, self.compute(scenario))
+
+    def intervened(self, scenario: Scenario, trace: Trace) -> dict[str, Any]:
+        """The run with the intervention, at the same position (everything before it is
+        unchanged: the trace is deterministic)."""
+        position = self.position
+        self.loaded(scenario, trace)
+        self.position = position
+        return self.summary()
+
+    def intervention(self, action: ResetOp | SetStateOp) -> Scenario:
+        """The scenario with `action` recorded before the next batch."""
         if self.scenario is None:
             raise SessionError("no scenario loaded", code="no_scenario_loaded")
         before = self.next_batch()
@@ -173,10 +191,6 @@ class Session:
                 ]
             }
         )
-        scenario = Scenario.model_validate(
+        return Scenario.model_validate(
             self.scenario.model_copy(update={"schedule": schedule}).model_dump()
         )
-        position = self.position
-        self.load(scenario)
-        self.position = position
-        return self.summary()

@@ -227,7 +227,7 @@ def test_cancelled_send_is_cancelled() -> None:
     k times before the cancel, so every point of the send is hit, deterministically."""
 
     class Socket:
-        app = SimpleNamespace(state=SimpleNamespace(tf_limiter=None))
+        app = SimpleNamespace(state=SimpleNamespace(traces=None))
 
         async def send_text(self, text: str) -> None:
             pass

@@ -92,3 +92,80 @@ def test_oversized_message_is_refused(client: TestClient) -> None:
         ws.send_text('{"type": "step", "pad": "' + "x" * 300_000 + '"}')
         reply = ws.receive_json()
         assert reply["error"] == "message_too_large"
+
+
+SLOW = {  # a few hundred ms of Keras work: still computing when the next message arrives
+    "data": {"preset": "sine", "n_sequences": 4, "length": 200},
+    "batching": {"batch_size": 4, "timesteps": 10},
+    "schedule": {"ops": [{"op": "fit", "epochs": 3}]},
+    "seed": 77,
+}
+
+
+def test_a_newer_load_replaces_the_waiting_one(client: TestClient) -> None:
+    with client.websocket_connect("/ws/live") as ws:
+        ws.send_json({"type": "load", "scenario": {**SLOW, "seed": 78}})
+        ws.send_json({"type": "step", "count": 3})  # for the first scenario: dropped too
+        ws.send_json({"type": "load", "scenario": POEM})
+        ws.send_json({"type": "step"})
+        first = ws.receive_json()
+        assert first["type"] == "loaded" and first["scenario"]["data"]["preset"] == "poem"
+        frame = ws.receive_json()
+        assert frame["type"] == "frame" and frame["position"] == 0  # only the poem's step
+
+
+def test_commands_sent_during_a_load_are_kept_and_the_socket_stays_open(
+    client: TestClient,
+) -> None:
+    with client.websocket_connect("/ws/live") as ws:
+        ws.send_json({"type": "load", "scenario": SLOW})
+        for _ in range(20):  # a student pressing → while the load runs
+            ws.send_json({"type": "step"})
+        assert ws.receive_json()["type"] == "loaded"
+        positions = [ws.receive_json()["position"] for _ in range(20)]
+        assert positions == list(range(20))
+
+
+def test_compare_runs_on_the_same_socket(client: TestClient) -> None:
+    stateless = {**POEM, "model": {"layers": [{"stateful": False}]}}
+    with client.websocket_connect("/ws/live") as ws:
+        ws.send_json({"type": "load", "scenario": POEM})
+        ws.send_json({"type": "load", "scenario": stateless, "slot": "b"})
+        a, b = ws.receive_json(), ws.receive_json()
+        assert "slot" not in a and b["slot"] == "b"
+        ws.send_json({"type": "seek", "position": 5})
+        ws.send_json({"type": "seek", "position": 5, "slot": "b"})
+        fa, fb = ws.receive_json(), ws.receive_json()
+        assert "slot" not in fa and fb["slot"] == "b"
+        assert any(fa["layers"][0]["initial"]["h"][0])  # stateful A carried its state
+        assert not any(fb["layers"][0]["initial"]["h"][0])  # stateless B starts from zeros
+
+
+def test_an_over_budget_scenario_is_an_error_frame_before_any_work(client: TestClient) -> None:
+    largest = {
+        "model": {"layers": [{"units": 128}] * 4},
+        "data": {"preset": "ramp", "n_sequences": 64, "length": 512},
+        "batching": {"batch_size": 64, "timesteps": 64},
+    }
+    service = client.app.state.traces  # type: ignore[attr-defined]
+    before = service.computed
+    with client.websocket_connect("/ws/live") as ws:
+        ws.send_json({"type": "load", "scenario": largest})
+        error = ws.receive_json()
+        assert error["type"] == "error" and error["code"] == "over_budget_trace"
+        ws.send_json({"type": "load", "scenario": POEM})  # the session goes on
+        assert ws.receive_json()["type"] == "loaded"
+    assert service.computed <= before + 1
+
+
+def test_sessions_per_address_are_capped() -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    with TestClient(create_app(Settings(warm_up=False, sessions_per_ip=2))) as c:
+        with c.websocket_connect("/ws/live"), c.websocket_connect("/ws/live"):
+            with c.websocket_connect("/ws/live") as third, pytest.raises(WebSocketDisconnect) as e:
+                third.receive_json()
+            assert e.value.code == 1013 and "your address" in (e.value.reason or "")
+        with c.websocket_connect("/ws/live") as again:  # freed when the others closed
+            again.send_json({"type": "pause"})
+            assert again.receive_json()["type"] == "paused"  # open and answering

@@ -5,21 +5,29 @@ import { tn } from "./plural.js";
 
 // a verdict's label: js.claims.verdict.<verdict> (holds, does_not_hold, depends)
 
-async function run(li) {
+const lang = encodeURIComponent(document.documentElement.lang || "en");
+
+function show(li, body) {
+  const verdict = li.querySelector(".verdict");
+  verdict.textContent = t("js.claims.verdict_keras", { verdict: t(`js.claims.verdict.${body.verdict}`), version: body.keras_version });
+  verdict.dataset.verdict = body.verdict;
+  li.querySelector(".finding").textContent = body.finding;
+  li.querySelector(".evidence").textContent = JSON.stringify(body.evidence, null, 2);
+  li.querySelector(".result").hidden = false;
+}
+
+// fresh: run the check again on this server's Keras; else the result kept for this Keras
+async function run(li, fresh) {
   const button = li.querySelector(".run");
   const verdict = li.querySelector(".verdict");
   button.disabled = true;
   verdict.textContent = t("js.common.running");
   verdict.dataset.verdict = "running";
   try {
-    const r = await fetch(`/api/claims/${encodeURIComponent(li.dataset.id)}/run?lang=${encodeURIComponent(document.documentElement.lang || "en")}`, { method: "POST" });
+    const r = await fetch(`/api/claims/${encodeURIComponent(li.dataset.id)}/run?lang=${lang}${fresh ? "&fresh=true" : ""}`, { method: "POST" });
     const body = await r.json();
     if (!r.ok) throw new Error(body.code || body.error ? tError(body) : body.detail || body.message || r.statusText);
-    verdict.textContent = t("js.claims.verdict_keras", { verdict: t(`js.claims.verdict.${body.verdict}`), version: body.keras_version });
-    verdict.dataset.verdict = body.verdict;
-    li.querySelector(".finding").textContent = body.finding;
-    li.querySelector(".evidence").textContent = JSON.stringify(body.evidence, null, 2);
-    li.querySelector(".result").hidden = false;
+    show(li, body);
   } catch (err) {
     verdict.textContent = t("js.claims.could_not_run", { message: err.message });
     verdict.dataset.verdict = "error";
@@ -29,7 +37,7 @@ async function run(li) {
 }
 
 for (const li of document.querySelectorAll(".claim")) {
-  li.querySelector(".run").addEventListener("click", () => run(li));
+  li.querySelector(".run").addEventListener("click", () => run(li, true));
 }
 
 document.getElementById("run-all").addEventListener("click", async (ev) => {
@@ -37,8 +45,18 @@ document.getElementById("run-all").addEventListener("click", async (ev) => {
   const all = [...document.querySelectorAll(".claim")];
   for (const [i, li] of all.entries()) {
     document.getElementById("progress").textContent = `${i + 1} / ${all.length}`;
-    await run(li);
+    await run(li, false);
   }
   document.getElementById("progress").textContent = tn("js.claims.all_ran", all.length);
   ev.target.disabled = false;
 });
+
+// Results kept for this Keras/TensorFlow show at once; a claim not computed yet shows "not run".
+(async () => {
+  const r = await fetch(`/api/claims/results?lang=${lang}`);
+  if (!r.ok) return;
+  const { results } = await r.json();
+  for (const li of document.querySelectorAll(".claim")) {
+    if (results[li.dataset.id] && li.querySelector(".verdict").dataset.verdict === "") show(li, results[li.dataset.id]);
+  }
+})();

@@ -1,7 +1,6 @@
 // Compare: the same data and weights (same seed) run a second time with one setting flipped,
 // side by side, with the difference of the selected row's h over time.
 
-import { LiveSocket } from "./socket.js";
 import { Store } from "./store.js";
 import { LanesView } from "./lanes.js";
 import { DIVERGING } from "./heatmap.js";
@@ -16,15 +15,16 @@ export const VARIANTS = {
 };
 
 export class Compare {
-  constructor(section, onError) {
+  /** `send` writes to the page's one socket: every command of B carries slot "b". */
+  constructor(section, onError, send) {
     this.section = section;
     this.onError = onError;
+    this.send = (m) => send({ ...m, slot: "b" });
     this.store = new Store();
     this.lanes = new LanesView(section.querySelector(".cmp-lanes"), () => {});
     this.diff = section.querySelector(".cmp-diff");
     this.title = section.querySelector(".cmp-title");
     this.badge = section.querySelector(".cmp-badge");
-    this.socket = null;
     this.variant = null;
   }
 
@@ -37,11 +37,10 @@ export class Compare {
     // (other rows, other samples: only when B batches the data differently)
     const title = ["stateful", "long"].includes(variant) ? "js.compare.title" : "js.compare.title_rows";
     this.title.textContent = t(title, { variant: t(`js.compare.variant.${variant}`) });
-    if (!this.socket) this.socket = new LiveSocket((m) => this.onMessage(m), () => {});
     this.store.clear();
     this.store.summary = null;
     this.pending = null;
-    this.socket.send({ type: "load", scenario: b });
+    this.send({ type: "load", scenario: b });
   }
 
   /** Keep B's cursor on A's: step forward (so every frame arrives) or seek back. */
@@ -50,8 +49,8 @@ export class Compare {
     this.pending = position;
     if (!this.store.summary) return;
     const target = Math.min(position, this.store.steps - 1);
-    if (target > this.sent) this.socket.send({ type: "step", count: target - this.sent });
-    else if (target < this.sent) this.socket.send({ type: "seek", position: target });
+    if (target > this.sent) this.send({ type: "step", count: target - this.sent });
+    else if (target < this.sent) this.send({ type: "seek", position: target });
     this.sent = target;
   }
 

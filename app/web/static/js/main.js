@@ -30,7 +30,15 @@ if (window.matchMedia("(max-width: 700px)").matches) $("controls-box").open = fa
 const lanes = new LanesView($("lanes"), (row) => select(store.layer, row));
 const heatmap = new HeatmapView($("heatmap"));
 const cell = new CellView($("cell"), $("cell-where"));
-const compare = new Compare($("compare"), showMessage);
+const compare = new Compare($("compare"), showMessage, (m) => socket.send(m));
+// plotly loads async (the lanes come first on a slow phone): draw the plots once it is here
+if (!window.Plotly) {
+  $("plotly").addEventListener("load", () => {
+    heatmap.last = 0;
+    if (store.summary) heatmap.schedule(store);
+    compare.draw();
+  });
+}
 setUpClassroom(document.querySelector(".transport"));
 window.addEventListener("lsl:present", () => {
   heatmap.last = 0; // redraw now, with the presenter-mode layout
@@ -62,6 +70,10 @@ if (app.dataset.lesson) {
 
 const socket = new LiveSocket(onMessage, (status, info) => {
   document.body.dataset.socket = status;
+  if (status === "idle") {
+    showMessage({ text: t("js.main.idle") });
+    setPlaying(false);
+  }
   if (status === "closed") {
     const why = info.reason || (info.code === 1006 ? t("js.main.reason_no_answer") : t("js.main.reason_code", { code: info.code }));
     const wait = (info.retryMs / 1000).toFixed(info.retryMs < 1000 ? 2 : 0);
@@ -94,6 +106,10 @@ function load() {
 }
 
 function onMessage(m) {
+  if (m.slot === "b") {
+    compare.onMessage(m);
+    return;
+  }
   if (m.type === "loaded") {
     const fresh = store.summary === null || m.position === -1;
     store.load(m);

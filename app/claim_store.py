@@ -1,0 +1,73 @@
+"""Claim results kept on disk, once per installed Keras/TensorFlow and version of the checks.
+
+A claim's verdict only changes when Keras, TensorFlow or the check itself changes, so the
+claims page answers from this file; "Run it on Keras" recomputes one check on demand.
+No TensorFlow: versions come from the installed packages' metadata.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+CHECKS_FILE = Path(__file__).resolve().parent / "engine" / "claim_checks.py"
+
+
+def _version(*names: str) -> str:
+    for name in names:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            return metadata.version(name)
+    return "none"
+
+
+def fingerprint() -> str:
+    """Keras, TensorFlow and the checks' source: a result is valid for exactly these."""
+    checks = hashlib.sha256(CHECKS_FILE.read_bytes()).hexdigest()[:12]
+    keras = _version("keras")
+    tf = _version("tensorflow-cpu", "tensorflow")
+    return f"keras{keras}-tf{tf}-checks{checks}"
+
+
+def default_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lstm-state-lab"
+
+
+def _writable(directory: Path) -> Path:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = directory / ".probe"
+        probe.write_text("")
+        probe.unlink()
+        return directory
+    except OSError:  # e.g. a read-only home in a container: the temp dir still works
+        fallback = Path(tempfile.gettempdir()) / f"lstm-state-lab-{os.getuid()}"
+        fallback.mkdir(parents=True, exist_ok=True)
+        return fallback
+
+
+class ClaimStore:
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = _writable(directory or default_dir())
+        self.path = self.directory / f"claims-{fingerprint()}.json"
+        self.results: dict[str, dict[str, Any]] = {}
+        with contextlib.suppress(OSError, ValueError):
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                self.results = loaded
+
+    def get(self, claim_id: str) -> dict[str, Any] | None:
+        return self.results.get(claim_id)
+
+    def put(self, claim_id: str, result: dict[str, Any]) -> None:
+        self.results[claim_id] = result
+        # write a temp file and rename: a reader (another worker process) never sees half
+        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(self.results, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self.path)
