@@ -29,6 +29,7 @@ from app.settings import Settings
 from app.workers import WorkerProcess
 
 Trace = dict[str, Any]
+SHARE_POLL_S = 0.05
 
 
 @dataclass
@@ -120,7 +121,9 @@ class TraceService:
             self._wake = asyncio.Event()
         self._wake.set()
         if self._runner is None or self._runner.done():
-            self._runner = asyncio.get_running_loop().create_task(self._run())
+            loop = asyncio.get_running_loop()
+            self._runner = loop.create_task(self._run())
+            self._tasks.add(loop.create_task(self._share()))
 
     def _next(self) -> _Entry | None:
         """Round robin over owners: the first owner's oldest entry, then it goes last."""
@@ -135,6 +138,7 @@ class TraceService:
         return None
 
     async def _run(self) -> None:
+        """This process's TF thread: the first lane."""
         assert self._wake is not None
         while True:
             entry = self._next()
@@ -151,6 +155,22 @@ class TraceService:
                 self._settle(entry, exc=exc)
             else:
                 self._settle(entry, result=result)
+
+    async def _share(self) -> None:
+        """The trace worker process, while it has nothing expensive to do, is the second lane:
+        two cores, two traces at once (a class arriving together waits half as long)."""
+        assert self._wake is not None
+        while True:
+            if not (self.worker.ready and self.worker.queued == 0):
+                await asyncio.sleep(SHARE_POLL_S)
+                continue
+            entry = self._next()
+            if entry is None:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            entry.started = True
+            await self._in_worker(entry)
 
     async def _in_worker(self, entry: _Entry) -> None:
         call = asyncio.ensure_future(self.worker.call("trace", entry.scenario.model_dump()))

@@ -76,6 +76,17 @@ class WorkerProcess:
     _proc: Any = None
     _wake: asyncio.Event | None = None
     _loop_task: asyncio.Task[None] | None = None
+    _ready: Any = None
+
+    @property
+    def ready(self) -> bool:
+        """Started, warmed up and alive: a call starts at once if nothing is queued."""
+        return (
+            self._ready is not None
+            and self._ready.is_set()
+            and self._proc is not None
+            and self._proc.is_alive()
+        )
 
     # -- the caller's side ---------------------------------------------------------------------
     async def call(
@@ -122,9 +133,10 @@ class WorkerProcess:
     def _start(self) -> None:
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads
         parent, child = ctx.Pipe()
+        self._ready = ctx.Event()
         proc = ctx.Process(
             target=_child_main,
-            args=(child, self.nice, self.tf_threads, self.warm_up),
+            args=(child, self.nice, self.tf_threads, self.warm_up, self._ready),
             name=f"lsl-{self.name}",
             daemon=True,
         )
@@ -225,7 +237,7 @@ def _settle(future: asyncio.Future[Any], kind: str, payload: Any) -> None:
 
 
 # -- in the child ---------------------------------------------------------------------------------
-def _child_main(conn: Connection, nice: int, tf_threads: int, warm_up: bool) -> None:
+def _child_main(conn: Connection, nice: int, tf_threads: int, warm_up: bool, ready: Any) -> None:
     with contextlib.suppress(OSError):
         os.nice(nice)  # heavy work yields the CPU to the web process
     # bounded TF threads: read by app.engine's configure() when TensorFlow is imported (0: as
@@ -237,6 +249,7 @@ def _child_main(conn: Connection, nice: int, tf_threads: int, warm_up: bool) -> 
 
     if warm_up:
         tasks.warm_up()
+    ready.set()
     cancelled: set[int] = set()
     inbox: list[tuple[Any, ...]] = []
     ready = threading.Condition()

@@ -32,6 +32,8 @@ class Engine:
 class Worker:
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any]] = []
+        self.ready = False  # not started: never a second lane
+        self.queued = 0
 
     async def call(self, task: str, *args: Any, **_: Any) -> dict[str, Any]:
         self.calls.append((task, args[0]["seed"]))
@@ -115,5 +117,20 @@ def test_expensive_traces_run_in_the_worker_and_over_budget_never_runs() -> None
             await tight.trace(_s(6), owner="a")
         assert exc.value.code == "over_budget_trace"
         assert engine2.seeds == [] and worker2.calls == []
+
+    serving.run_async(main)
+
+
+def test_an_idle_worker_is_a_second_lane() -> None:
+    async def main() -> None:
+        service, engine, worker = _service()
+        worker.ready = True
+        engine.gate.clear()  # the local lane is stuck on the first trace
+        first = asyncio.create_task(service.trace(_s(1), owner="a"))
+        await asyncio.sleep(0.05)
+        second = await asyncio.wait_for(service.trace(_s(2), owner="b"), 5)
+        assert second == {"seed": 2, "from": "worker"}  # did not wait for the first
+        engine.gate.set()
+        assert (await first)["seed"] == 1 and engine.seeds == [1]
 
     serving.run_async(main)
