@@ -48,6 +48,10 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.load
 	$(BIN)/python -m benchmarks.limits
 	$(BIN)/python -m benchmarks.restart
+	$(BIN)/python benchmarks/cold_trace.py
+	$(BIN)/python -m benchmarks.classroom
+	$(BIN)/python -m benchmarks.slow_clients
+	$(BIN)/python benchmarks/first_picture.py
 
 clean:
 	rm -rf $(VENV) tests/browser/a11y/node_modules build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -65,15 +65,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         workers = {
             name: WorkerProcess(
                 name,
-                nice=settings.worker_nice,
+                nice=nice,
                 tf_threads=settings.worker_tf_threads,
                 warm_up=settings.warm_up,
             )
-            for name in ("jobs", "traces")
+            # jobs: experiments, generation, cost, claims; big: traces above the interactive
+            # budget; lane: the explorer's second lane (full priority, cheap traces only)
+            for name, nice in (("jobs", settings.worker_nice), ("big", settings.worker_nice))
         }
+        if settings.trace_lanes > 1:
+            workers["lane"] = WorkerProcess(
+                "lane", nice=0, tf_threads=settings.worker_tf_threads, warm_up=settings.warm_up
+            )
         app.state.heavy = workers["jobs"]
         app.state.jobs = Jobs(app.state.heavy.call, concurrency=settings.experiment_jobs)
-        app.state.traces = TraceService(settings, _compute, workers["traces"], app.state.tf_limiter)
+        app.state.traces = TraceService(
+            settings, _compute, workers["big"], app.state.tf_limiter, workers.get("lane")
+        )
         store = ClaimStore(Path(settings.cache_dir) if settings.cache_dir else None)
         app.state.claims = claims.ClaimRuns(store, app.state.heavy)
         background: set[asyncio.Task[None]] = set()
@@ -92,9 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             for task in background:
                 task.cancel()
-            await app.state.traces.close()
-            for worker in workers.values():
+            for worker in workers.values():  # first: their work stops now, not when done
                 await worker.close()
+            await app.state.traces.close()
 
     # /docs is served by app.api.pages with local Swagger UI assets (FastAPI's uses a CDN).
     app = FastAPI(title="LSTM State Lab", lifespan=lifespan, docs_url=None, redoc_url=None)

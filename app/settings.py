@@ -69,6 +69,13 @@ class Settings(BaseSettings):
         description="Traces estimated above this run in the trace worker process, not in "
         "the explorer's own TensorFlow thread.",
     )
+    trace_lanes: int = Field(
+        2,
+        ge=1,
+        le=2,
+        description="Explorer traces at once: 1 = this process's TF thread; 2 = also a worker "
+        "process (one per core on a 2-core machine).",
+    )
     max_batches: int = Field(2000, ge=1, le=2000, description="Most batches one schedule may run.")
     job_budget_s: float = Field(
         90.0, gt=0, description="Longest background job (experiment, generation), estimated."

@@ -47,8 +47,9 @@ class _Entry:
 class TraceService:
     settings: Settings
     compute: Callable[[Scenario], Trace]  # runs in the TF thread
-    worker: WorkerProcess  # for traces above the interactive budget
+    worker: WorkerProcess  # for traces above the interactive budget (low priority)
     limiter: anyio.CapacityLimiter
+    lane: WorkerProcess | None = None  # a second lane for interactive traces (full priority)
     lanes: OrderedDict[Hashable, deque[_Entry]] = field(default_factory=OrderedDict)
     inflight: dict[str, _Entry] = field(default_factory=dict)
     cache: OrderedDict[str, tuple[Trace, int]] = field(default_factory=OrderedDict)
@@ -111,7 +112,8 @@ class TraceService:
         tasks = [t for t in (self._runner, *self._tasks) if t is not None]
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # not awaited: a trace running in the TF thread cannot be interrupted, and shutdown
+        # must not wait for it (the process exit ends it)
         for entry in list(self.inflight.values()):
             entry.future.cancel()
 
@@ -157,11 +159,12 @@ class TraceService:
                 self._settle(entry, result=result)
 
     async def _share(self) -> None:
-        """The trace worker process, while it has nothing expensive to do, is the second lane:
-        two cores, two traces at once (a class arriving together waits half as long)."""
+        """The lane process is the second lane once it is warm: two cores, two traces at once
+        (a class arriving together waits half as long)."""
         assert self._wake is not None
-        while True:
-            if not (self.worker.ready and self.worker.queued == 0):
+        lane = self.lane
+        while lane is not None:
+            if not (lane.ready and lane.queued == 0):
                 await asyncio.sleep(SHARE_POLL_S)
                 continue
             entry = self._next()
@@ -170,10 +173,11 @@ class TraceService:
                 await self._wake.wait()
                 continue
             entry.started = True
-            await self._in_worker(entry)
+            await self._in_worker(entry, lane)
 
-    async def _in_worker(self, entry: _Entry) -> None:
-        call = asyncio.ensure_future(self.worker.call("trace", entry.scenario.model_dump()))
+    async def _in_worker(self, entry: _Entry, worker: WorkerProcess | None = None) -> None:
+        worker = worker or self.worker
+        call = asyncio.ensure_future(worker.call("trace", entry.scenario.model_dump()))
         entry.future.add_done_callback(lambda f: call.cancel() if f.cancelled() else None)
         try:
             result = await call

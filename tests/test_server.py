@@ -138,3 +138,58 @@ def test_slow_clients_are_dropped_while_others_are_served(guarded: tuple[int, st
         assert json.loads(ws.recv(timeout=10))["type"] == "error"  # nothing loaded yet
         with urllib.request.urlopen(f"{base}/metrics", timeout=5) as r:
             assert 'lsl_errors_total{kind="request_timeout"} 60' in r.read().decode()
+
+
+def test_sigterm_while_tensorflow_is_busy_stops_the_server(tmp_path: Path) -> None:
+    """A trace computing in the TF thread, an experiment training in the worker: SIGTERM still
+    stops everything within seconds (the request is cancelled, the workers killed)."""
+    import threading
+
+    env = {"LSL_INTERACTIVE_BUDGET_S": "1000"}  # the expensive trace in this process's thread
+    mp = pytest.MonkeyPatch()
+    for k, v in env.items():
+        mp.setenv(k, v)
+    try:
+        proc, base = serving.start(tmp_path / "server.log")
+    finally:
+        mp.undo()
+    busy = {
+        "model": {"layers": [{"units": 32}, {"kind": "GRU", "units": 32}]},
+        "data": {"preset": "sine", "n_sequences": 16, "length": 160},
+        "batching": {"batch_size": 16, "timesteps": 16},
+        "schedule": {"ops": [{"op": "fit", "epochs": 6}]},
+    }
+
+    def post(path: str, body: bytes) -> None:
+        req = urllib.request.Request(
+            base + path, data=body, headers={"content-type": "application/json"}
+        )
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(req, timeout=60).read()
+
+    children = [
+        int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    ]
+    threading.Thread(
+        target=post, args=("/api/traces", json.dumps(busy).encode()), daemon=True
+    ).start()
+    threading.Thread(target=post, args=("/api/experiments", b"{}"), daemon=True).start()
+    time.sleep(2.0)  # both are computing now
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    took = time.monotonic() - t0
+    assert took < 15, took
+    deadline = time.monotonic() + 10
+    while any(_alive(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    # the two workers (and multiprocessing's resource tracker): none outlives the server
+    assert len(children) >= 2 and not any(_alive(c) for c in children)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -41,12 +41,14 @@ class Worker:
 
 
 def _service(**settings: Any) -> tuple[TraceService, Engine, Worker]:
+    """A service whose big-trace worker and second lane are the same stand-in."""
     engine, worker = Engine(), Worker()
     service = TraceService(
         Settings(warm_up=False, **settings),
         engine,
-        worker,
-        anyio.CapacityLimiter(1),  # type: ignore[arg-type]
+        worker,  # type: ignore[arg-type]
+        anyio.CapacityLimiter(1),
+        worker,  # type: ignore[arg-type]
     )
     return service, engine, worker
 

@@ -3,7 +3,8 @@
 Keras's layers return only the last `c` and no gates, so the trace steps the cell math itself
 (the same formulas as Keras 3's LSTMCell / GRUCell(reset_after=True) / SimpleRNNCell) and the
 verifier checks the results against Keras. Each function is compiled once with an
-input_signature of unknown sizes, so no batch size or unit count ever retraces it.
+input_signature of unknown sizes, so no batch size, unit count or seed ever retraces it
+(`recompute.py` calls them layer by layer, beside Keras's own layer code).
 """
 
 from __future__ import annotations
@@ -74,39 +75,23 @@ def _simple(x: Any, h: Any, kernel: Any, recurrent: Any, bias: Any) -> Any:
     return (_stack(hs),)
 
 
-_STACKS: dict[tuple[str, ...], Any] = {}
+RECURRENCES = {"LSTM": _lstm, "GRU": _gru, "SimpleRNN": _simple}
+_GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
 
 
-def stack(kinds: tuple[str, ...]) -> Any:
-    """All layers of a stack in one compiled call: (x, *states, *weights) -> per-layer results.
+def zero_states(kind: str, rows: int = 1, units: int = 1) -> list[np.ndarray]:
+    return [np.zeros((rows, units), np.float32) for _ in range(2 if kind == "LSTM" else 1)]
 
-    One call instead of one per layer; traced once per tuple of layer kinds.
-    """
-    if kinds in _STACKS:
-        return _STACKS[kinds]
-    n_states = [2 if k == "LSTM" else 1 for k in kinds]
-    sig = [_X]
-    for k, n in zip(kinds, n_states, strict=True):
-        sig += [_M] * n + [_M, _M, _M if k == "GRU" else _V]
 
-    @tf.function(input_signature=sig)
-    def run(x: Any, *args: Any) -> Any:
-        out, pos = [], 0
-        for k, n in zip(kinds, n_states, strict=True):
-            init, (kernel, recurrent, bias) = args[pos : pos + n], args[pos + n : pos + n + 3]
-            pos += n + 3
-            if k == "LSTM":
-                res = _lstm(x, init[0], init[1], kernel, recurrent, bias)
-            elif k == "GRU":
-                res = _gru(x, init[0], kernel, recurrent, bias)
-            else:
-                res = _simple(x, init[0], kernel, recurrent, bias)
-            out.append(res)
-            x = res[0]
-        return out
-
-    _STACKS[kinds] = run.get_concrete_function()  # no per-call dispatch
-    return _STACKS[kinds]
+def zero_weights(kind: str, features: int = 1, units: int = 1) -> list[np.ndarray]:
+    """Arrays shaped like a Keras layer's (kernel, recurrent kernel, bias)."""
+    width = _GATES[kind] * units
+    bias = (2, width) if kind == "GRU" else (width,)
+    return [
+        np.zeros((features, width), np.float32),
+        np.zeros((units, width), np.float32),
+        np.zeros(bias, np.float32),
+    ]
 
 
 def step(

@@ -1,13 +1,15 @@
-"""Build the real Keras model of a scenario, its verifying twin and its compiled batch loop.
+"""Build the real Keras model of a scenario and its compiled batch loop.
 
-Models are cached by structure and seed and restored to their initial weights, zero states
-and a fresh optimizer before each run, so a run never sees another run's state.
+Models are cached by structure (not by seed): before each run a cached model gets the initial
+weights of the run's seed (from the same seeded initializers a fresh build calls), zero states
+and a fresh optimizer, so a run never sees another run's state, and a new seed, new data or
+another number of batches reuse the model and every function compiled for it.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import keras
@@ -23,7 +25,8 @@ LAYER_CLASSES = {
 }
 STATE_NAMES = {"LSTM": ("h", "c"), "GRU": ("h",), "SimpleRNN": ("h",)}
 GATE_NAMES = {"LSTM": ("i", "f", "g", "o"), "GRU": ("z", "r", "hh"), "SimpleRNN": ()}
-CACHE_SIZE = 8
+CACHE_SIZE = 8  # model structures
+SEEDS_KEPT = 4  # initial weights of recent seeds, per structure
 LEARNING_RATE = 0.01
 
 
@@ -37,19 +40,37 @@ class Built:
     model: keras.Model
     rnns: list[Any]
     head: Any | None
-    initial_weights: list[np.ndarray]
-    twin: Any  # compiled: (x, *initial states) -> [seq, *states] per layer
-    twin_layers: list[Any]
-    loop: Any  # compiled: xs -> (states after each batch, outputs)
+    seed: int  # the seed whose initial weights `initial` holds
+    initial: list[list[np.ndarray]]  # per layer (rnns, then head): weights after construction
+    changed: bool = False  # weights or optimizer touched since the last restore
+    shapes_seen_other: bool = False  # Keras's compiled functions saw a batch of another size
+    _loop: Any = None
+    _seeded: OrderedDict[int, list[list[np.ndarray]]] = field(default_factory=OrderedDict)
 
     @property
     def stateful(self) -> list[bool]:
         return [layer.stateful for layer in self.rnns]
 
-    changed: bool = False  # weights or optimizer touched since construction
-    twin_weights: list[list[np.ndarray]] | None = None  # what the twin holds now
+    @property
+    def layers(self) -> list[Any]:
+        """Layers with weights, in the order of `initial` and of the trace's weights."""
+        return [*self.rnns, *([self.head] if self.head is not None else [])]
 
-    shapes_seen_other: bool = False  # Keras's compiled functions saw a batch of another size
+    @property
+    def loop(self) -> Any:
+        """Compiled on first use: a schedule without `call` ops never traces it."""
+        if self._loop is None:
+            b, t, f = self.batch_size, self.timesteps, self.features
+            self._loop = _loop(self.model, self.rnns, b, t, f)
+        return self._loop
+
+    def prepare_training(self) -> None:
+        """Build the optimizer's variables before Keras's first train step: created inside the
+        train_function's first trace instead, they make tf.function trace the whole train step
+        twice (same zeros either way). Not at construction: inference never needs them."""
+        opt = self.model.optimizer
+        if not opt.built:
+            opt.build(self.model.trainable_variables)
 
     def fresh_functions(self) -> None:
         """Drop Keras's compiled train/predict functions: the next call traces anew."""
@@ -57,14 +78,20 @@ class Built:
         self.model.predict_function = None
         self.model.test_function = None
 
-    def restore(self) -> None:
-        """Back to the state right after construction: weights, zero states, fresh optimizer."""
+    def restore(self, seed: int) -> None:
+        """Back to the state right after a construction with `seed`: its initial weights,
+        zero states, a fresh optimizer."""
         for layer in self.rnns:
             if layer.stateful:
                 layer.reset_state()
+        if seed != self.seed:
+            self.initial = self._weights_for(seed)
+            self.seed = seed
+            self.changed = True
         if not self.changed:
             return
-        self.model.set_weights(self.initial_weights)
+        for layer, arrays in zip(self.layers, self.initial, strict=True):
+            layer.set_weights(arrays)
         opt = self.model.optimizer
         if opt is not None and opt.built:
             for v in opt.variables:  # iteration count, moments: back to a fresh optimizer
@@ -72,16 +99,26 @@ class Built:
             opt.learning_rate.assign(LEARNING_RATE)  # a variable too: not zero!
         self.changed = False
 
-    def load_twin(self, weights: list[list[np.ndarray]]) -> None:
-        if self.twin_weights is not None and all(
-            np.array_equal(a, b)
-            for old, new in zip(self.twin_weights, weights, strict=False)
-            for a, b in zip(old, new, strict=True)
-        ):
-            return
-        for layer, w in zip(self.twin_layers, weights, strict=False):
-            layer.set_weights(w)
-        self.twin_weights = weights
+    def _weights_for(self, seed: int) -> list[list[np.ndarray]]:
+        """What a fresh build with `seed` starts from: the same seeded initializers called on
+        the same shapes. Biases do not depend on the seed (zeros, LSTM's forget-gate ones)."""
+        if seed in self._seeded:
+            self._seeded.move_to_end(seed)
+            return self._seeded[seed]
+        out = []
+        for i, (layer, arrays) in enumerate(zip(self.layers, self.initial, strict=True)):
+            if layer is self.head:
+                kernel = _head_initializer(seed)(arrays[0].shape, dtype="float32")
+                out.append([np.asarray(kernel), arrays[1]])
+            else:
+                init = _initializers(seed, i)
+                kernel = init["kernel_initializer"](arrays[0].shape, dtype="float32")
+                recurrent = init["recurrent_initializer"](arrays[1].shape, dtype="float32")
+                out.append([np.asarray(kernel), np.asarray(recurrent), arrays[2]])
+        self._seeded[seed] = out
+        while len(self._seeded) > SEEDS_KEPT:
+            self._seeded.popitem(last=False)
+        return out
 
 
 _cache: OrderedDict[tuple[Any, ...], Built] = OrderedDict()
@@ -96,25 +133,32 @@ def get(
     task: str,
     seed: int,
 ) -> Built:
-    key = (spec.model_dump_json(), batch_size, timesteps, features, head_units, task, seed)
+    key = (spec.model_dump_json(), batch_size, timesteps, features, head_units, task)
     built = _cache.pop(key, None)
     if built is None:
         built = _build(spec, batch_size, timesteps, features, head_units, task, seed)
     else:
-        built.restore()
+        built.restore(seed)
     _cache[key] = built
     while len(_cache) > CACHE_SIZE:
         _cache.popitem(last=False)
     return built
 
 
-def _layer(kind: str, units: int, seed: int, index: int, **kw: Any) -> Any:
+def _initializers(seed: int, index: int) -> dict[str, Any]:
     # Seeded initializers: same scenario + seed -> same weights on any worker, no global RNG.
-    init = {
+    return {
         "kernel_initializer": keras.initializers.GlorotUniform(seed=seed * 16 + 2 * index),
         "recurrent_initializer": keras.initializers.Orthogonal(seed=seed * 16 + 2 * index + 1),
     }
-    return LAYER_CLASSES[kind](units, **init, **kw)
+
+
+def _head_initializer(seed: int) -> Any:
+    return keras.initializers.GlorotUniform(seed=seed * 16 + 15)
+
+
+def _layer(kind: str, units: int, seed: int, index: int, **kw: Any) -> Any:
+    return LAYER_CLASSES[kind](units, **_initializers(seed, index), **kw)
 
 
 def _build(spec: ModelSpec, b: int, t: int, f: int, head_units: int, task: str, seed: int) -> Built:
@@ -135,11 +179,8 @@ def _build(spec: ModelSpec, b: int, t: int, f: int, head_units: int, task: str, 
         rnns.append(layer)
     head = None
     if spec.head:
-        head = keras.layers.Dense(
-            head_units,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=seed * 16 + 15),
-            name="head",
-        )
+        init = _head_initializer(seed)
+        head = keras.layers.Dense(head_units, kernel_initializer=init, name="head")
         x = head(x)
     model = keras.Model(inputs, x, name="scenario_model")
     loss = (
@@ -148,56 +189,11 @@ def _build(spec: ModelSpec, b: int, t: int, f: int, head_units: int, task: str, 
         else "mse"
     )
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE), loss=loss)
-    twin, twin_layers = _twin(spec, t, f)
-    built = Built(
-        spec,
-        b,
-        t,
-        f,
-        head_units,
-        model,
-        rnns,
-        head,
-        model.get_weights(),
-        twin,
-        twin_layers,
-        _loop(model, rnns, b, t, f),
-    )
+    layers = [*rnns, *([head] if head is not None else [])]
+    initial = [[np.asarray(w) for w in layer.get_weights()] for layer in layers]
+    built = Built(spec, b, t, f, head_units, model, rnns, head, seed, initial)
+    built._seeded[seed] = initial
     return built
-
-
-def _twin(spec: ModelSpec, t: int, f: int) -> tuple[Any, list[Any]]:
-    """Stateless copies of the layers that take explicit initial states and return everything.
-
-    Keras's own layer code on the same weights, inputs and initial states is the reference
-    the trace is checked against.
-    """
-    x_in = keras.Input(shape=(t, f))
-    state_inputs, outputs, layers = [], [], []
-    x = x_in
-    for i, ls in enumerate(spec.layers):
-        states = [keras.Input(shape=(ls.units,)) for _ in STATE_NAMES[ls.kind]]
-        layer = LAYER_CLASSES[ls.kind](
-            ls.units, return_sequences=True, return_state=True, name=f"twin{i}"
-        )
-        seq, *final = layer(x, initial_state=states)
-        state_inputs += states
-        outputs += [seq, *final]
-        layers.append(layer)
-        x = seq
-    twin = keras.Model([x_in, *state_inputs], outputs)
-    signature = [tf.TensorSpec([None, t, f], tf.float32)] + [
-        tf.TensorSpec([None, ls.units], tf.float32)
-        for ls in spec.layers
-        for _ in STATE_NAMES[ls.kind]
-    ]
-
-    @tf.function(input_signature=signature)
-    def run(*args: Any) -> Any:
-        return twin(list(args), training=False)
-
-    # The concrete function skips tf.function's per-call dispatch (~0.4 ms a call here).
-    return run.get_concrete_function(), layers
 
 
 def _loop(model: keras.Model, rnns: list[Any], b: int, t: int, f: int) -> Any:
@@ -210,17 +206,22 @@ def _loop(model: keras.Model, rnns: list[Any], b: int, t: int, f: int) -> Any:
     """
     state_vars = [v for layer in rnns if layer.stateful for v in layer.states]
 
-    @tf.function(input_signature=[tf.TensorSpec([None, b, t, f], tf.float32)])
-    def run(xs: Any) -> Any:
+    # An explicit while_loop rather than autograph's `for k in tf.range(n)`: the same graph,
+    # traced without converting the function first.
+    @tf.function(input_signature=[tf.TensorSpec([None, b, t, f], tf.float32)], autograph=False)
+    def batches(xs: Any) -> Any:
         n = tf.shape(xs)[0]
-        after = tf.TensorArray(tf.float32, size=n)
-        outs = tf.TensorArray(tf.float32, size=n)
-        for k in tf.range(n):
+
+        def body(k: Any, after: Any, outs: Any) -> Any:
             outs = outs.write(k, model(xs[k], training=False))
-            if state_vars:
+            if state_vars:  # read after the call (automatic control dependencies)
                 after = after.write(k, tf.concat([tf.identity(v.value) for v in state_vars], 1))
+            return k + 1, after, outs
+
+        arrays = [tf.TensorArray(tf.float32, size=n) for _ in range(2)]
+        _, after, outs = tf.while_loop(lambda k, *_: k < n, body, [tf.constant(0), *arrays])
         if not state_vars:
             return tf.zeros([n, b, 0]), outs.stack()
         return after.stack(), outs.stack()
 
-    return run.get_concrete_function()
+    return batches.get_concrete_function()

@@ -88,7 +88,7 @@ class Runner:
     # -- what Keras holds ------------------------------------------------------------------
     def version(self) -> int:
         if self._dirty:
-            layers = [*self.built.rnns, *([self.built.head] if self.built.head else [])]
+            layers = self.built.layers
             self.weights.append([[np.array(w) for w in layer.get_weights()] for layer in layers])
             self._dirty = False
         return len(self.weights) - 1
@@ -231,6 +231,8 @@ class Runner:
             return
         count = 0
         model = self.built.model
+        if op.op == "train_on_batch":
+            self.built.prepare_training()
         for epoch in range(op.epochs):
             for j, rows in enumerate(batches):
                 x = self.x[rows]
@@ -313,6 +315,7 @@ class Runner:
 
     def _fit(self, op_index: int, op: FitOp) -> None:
         bs = op.batch_size or self.built.batch_size
+        self.built.prepare_training()
         runs = (
             [
                 (e, shuffled(self.order, self.scenario.seed * 7919 + op_index * 101 + e))

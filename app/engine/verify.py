@@ -3,8 +3,8 @@
 Two references, both Keras's own code:
 - stateful layers: the layer's state variables after each batch, read from the real model;
 - every layer: Keras's layer code (a stateless twin on the same weights, inputs and initial
-  states, with return_sequences and return_state) -> its whole output sequence and its
-  returned final states.
+  states, with return_sequences and return_state; `twin.py`, run by `recompute.py`) -> its
+  whole output sequence and its returned final states.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from app.engine.keras_model import Built
-from app.engine.recompute import LayerResult, groups
+from app.engine.recompute import LayerResult, Reference, groups
 from app.engine.runner import BatchRecord
 from app.errors import VerificationFailed
 
@@ -63,26 +63,19 @@ def verify(
     built: Built,
     records: list[BatchRecord],
     results: list[list[LayerResult]],
-    weights: list[list[list[np.ndarray]]],
+    reference: Reference,
 ) -> Verification:
+    """`reference`: Keras's layer code run on each group's inputs, weights and initial states
+    (computed beside the recurrences by `recompute`)."""
     worst = np.zeros(len(records))
     checks = 0
     for idx in groups(records, built.batch_size):
         recs = [records[k] for k in idx]
         res = [results[k] for k in idx]
-        built.load_twin(weights[recs[0].weights_version])
-        x = np.concatenate([r.x for r in recs]).astype(np.float32)
-        init = [
-            np.concatenate([r[i].initial[s] for r in res])
-            for i, lr in enumerate(res[0])
-            for s in range(len(lr.initial))
-        ]
-        outs = [np.asarray(o) for o in built.twin(x, *init)]
-        pos = 0
+        outs = reference[tuple(idx)]
         for i, layer in enumerate(built.rnns):
             n_states = len(res[0][i].initial)
-            seq, finals = outs[pos], outs[pos + 1 : pos + 1 + n_states]
-            pos += 1 + n_states
+            seq, finals = outs[i][0], outs[i][1:]
             # Keras's own layer code: the whole output sequence and the returned states.
             d = _per_record([r[i].h for r in res], seq)
             for s, theirs in enumerate(finals):

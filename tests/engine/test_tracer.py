@@ -41,7 +41,10 @@ def test_stateful_row_i_carries_to_row_i() -> None:
     b0, b1 = trace["batches"]
     # Row i of batch 1 starts from row i of batch 0, not from the last row.
     np.testing.assert_array_equal(initial(b1), np.asarray(b0["layers"][0]["keras_final"]["h"]))
-    np.testing.assert_array_equal(initial(b1, name="c"), final(b0, name="c"))
+    keras_c = np.asarray(b0["layers"][0]["keras_final"]["c"])
+    np.testing.assert_array_equal(initial(b1, name="c"), keras_c)
+    # Our recomputed c agrees with Keras's to float32 rounding (oneDNN's kernels vary by CPU).
+    np.testing.assert_allclose(final(b0, name="c"), keras_c, atol=1e-6)
     assert not np.allclose(initial(b1)[0], initial(b1)[1])
     assert kinds(b0) == [("initial", None)] * 2
     assert kinds(b1) == [("continues", None)] * 2
