@@ -28,7 +28,7 @@ from app.api import (
 from app.api.deps import ClientGone
 from app.api.errors import client_gone_handler, lab_error_handler, validation_error_handler
 from app.api.limits import BodyLimit
-from app.api.security import headers_middleware
+from app.api.security import SecurityHeaders
 from app.assets import StaticAssets
 from app.claim_store import ClaimStore
 from app.errors import LabError
@@ -86,8 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.claims = claims.ClaimRuns(store, app.state.heavy)
         background: set[asyncio.Task[None]] = set()
         if settings.warm_up:
-            for worker in workers.values():
-                worker.start()
+            # the second lane must be warm before it is useful; the others start when first
+            # used (their first job waits for TensorFlow's import, nobody else does)
+            if "lane" in workers:
+                workers["lane"].start()
             await anyio.to_thread.run_sync(_warm_up, limiter=app.state.tf_limiter)
             # claims missing for this Keras/TF: computed once, in the background, on disk
             background.add(asyncio.create_task(app.state.claims.fill()))
@@ -110,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(LabError, lab_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(ClientGone, client_gone_handler)
-    app.middleware("http")(headers_middleware(settings))
+    app.add_middleware(SecurityHeaders, settings=settings)
     hosts = [h.strip() for h in settings.trusted_hosts.split(",") if h.strip()]
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts or ["*"])
     # outermost: a body over the limit is refused before anything reads it

@@ -77,16 +77,17 @@ class WorkerProcess:
     _wake: asyncio.Event | None = None
     _loop_task: asyncio.Task[None] | None = None
     _ready: Any = None
+    _warm: bool = False
 
     @property
     def ready(self) -> bool:
         """Started, warmed up and alive: a call starts at once if nothing is queued."""
-        return (
-            self._ready is not None
-            and self._ready.is_set()
-            and self._proc is not None
-            and self._proc.is_alive()
-        )
+        if self._proc is None or not self._proc.is_alive():
+            return False
+        if not self._warm and self._ready is not None:
+            with contextlib.suppress(OSError, EOFError):
+                self._warm = self._ready.poll()
+        return self._warm
 
     # -- the caller's side ---------------------------------------------------------------------
     async def call(
@@ -133,15 +134,18 @@ class WorkerProcess:
     def _start(self) -> None:
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads
         parent, child = ctx.Pipe()
-        self._ready = ctx.Event()
+        # a pipe, not an Event: a killed child would leave an Event's semaphores behind
+        self._ready, ready = ctx.Pipe(duplex=False)
+        self._warm = False
         proc = ctx.Process(
             target=_child_main,
-            args=(child, self.nice, self.tf_threads, self.warm_up, self._ready),
+            args=(child, self.nice, self.tf_threads, self.warm_up, ready),
             name=f"lsl-{self.name}",
             daemon=True,
         )
         proc.start()
         child.close()
+        ready.close()
         self._conn, self._proc, self.pid = parent, proc, proc.pid
         log.info("worker started", extra={"worker": self.name, "pid": proc.pid})
 
@@ -249,7 +253,7 @@ def _child_main(conn: Connection, nice: int, tf_threads: int, warm_up: bool, rea
 
     if warm_up:
         tasks.warm_up()
-    ready.set()
+    ready.send(True)
     cancelled: set[int] = set()
     inbox: list[tuple[Any, ...]] = []
     ready = threading.Condition()

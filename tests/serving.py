@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -39,8 +40,11 @@ def start(
         "warning",
         *extra,
     ]
+    # one trace lane unless a test asks for more: a second lane is a process that imports and
+    # warms TensorFlow at every start, CPU a 2-core CI machine needs for the tests themselves
+    env = {**os.environ, "LSL_TRACE_LANES": os.environ.get("LSL_TRACE_LANES", "1")}
     with log_path.open("ab") as log:  # a file, not a pipe: a full pipe would block the server
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:  # TF import + warm-up take a few seconds

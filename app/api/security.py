@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import Request, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.settings import Settings
 
@@ -24,18 +22,33 @@ def csp(settings: Settings, docs: bool = False) -> str:
     )
 
 
-def headers_middleware(settings: Settings) -> Callable[..., Awaitable[Response]]:
-    page_csp, docs_csp = csp(settings), csp(settings, docs=True)
+class SecurityHeaders:
+    """Pure ASGI middleware (not BaseHTTPMiddleware: that one hides the client's disconnect
+    from routes, so work for a client that left was never cancelled)."""
 
-    async def add_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = (
-            docs_csp if request.url.path == "/docs" else page_csp
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        return response
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.page = csp(settings).encode()
+        self.docs = csp(settings, docs=True).encode()
 
-    return add_headers
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = self.docs if scope["path"] == "/docs" else self.page
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _OURS]
+                headers += [
+                    (b"content-security-policy", policy),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+_OURS = {b"content-security-policy", b"x-content-type-options", b"referrer-policy"}

@@ -207,8 +207,9 @@ def test_experiment_runs_and_cancels(page: Page, server: str) -> None:
     expect(rows.first).to_contain_text("✓ continues")
     expect(rows.first).to_contain_text("0.014813 / 0.031049")  # seed 000's figures beside ours
     shot(page, "10-experiment")
-    form.locator("input[name=input_len]").fill("2000")
-    form.locator("input[name=epochs]").fill("20")
+    # long enough to cancel, within the job budget (LSL_JOB_BUDGET_S: ~50 s estimated)
+    form.locator("input[name=input_len]").fill("400")
+    form.locator("input[name=epochs]").fill("5")
     page.locator("#exp-run").click()
     expect(page.locator("#exp-status")).to_contain_text("configuration 1/2", timeout=60_000)
     page.locator("#exp-cancel").click()
