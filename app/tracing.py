@@ -139,16 +139,19 @@ class TraceService:
                 return entry
         return None
 
+    async def _take(self) -> _Entry:
+        """The next entry for a lane, once there is one; it counts as started from now."""
+        assert self._wake is not None
+        while (entry := self._next()) is None:
+            self._wake.clear()
+            await self._wake.wait()
+        entry.started = True
+        return entry
+
     async def _run(self) -> None:
         """This process's TF thread: the first lane."""
-        assert self._wake is not None
         while True:
-            entry = self._next()
-            if entry is None:
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            entry.started = True
+            entry = await self._take()
             try:
                 result = await anyio.to_thread.run_sync(
                     self.compute, entry.scenario, limiter=self.limiter
@@ -161,19 +164,12 @@ class TraceService:
     async def _share(self) -> None:
         """The lane process is the second lane once it is warm: two cores, two traces at once
         (a class arriving together waits half as long)."""
-        assert self._wake is not None
         lane = self.lane
         while lane is not None:
             if not (lane.ready and lane.queued == 0):
                 await asyncio.sleep(SHARE_POLL_S)
                 continue
-            entry = self._next()
-            if entry is None:
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            entry.started = True
-            await self._in_worker(entry, lane)
+            await self._in_worker(await self._take(), lane)
 
     async def _in_worker(self, entry: _Entry, worker: WorkerProcess | None = None) -> None:
         worker = worker or self.worker

@@ -19,18 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +35,7 @@ from app import budget
 from app.errors import ScenarioError
 from app.scenario import Scenario
 from app.settings import Settings
+from benchmarks.live_latency import server_process
 
 WORDS = ["the", "cat", "sat", "on", "a", "mat", "while", "rain", "fell", "over", "old", "walls"]
 
@@ -116,31 +111,6 @@ def most_expensive_accepted(settings: Settings) -> dict[str, Any]:
 
 
 # -- the server and its memory -------------------------------------------------------------------
-@contextmanager
-def server(url: str | None) -> Iterator[tuple[str, int | None]]:
-    if url:
-        yield url, None
-        return
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(900):
-            try:
-                with urllib.request.urlopen(f"{base}/readyz", timeout=2) as r:
-                    if json.load(r)["ready"]:
-                        break
-            except OSError:
-                time.sleep(0.2)
-        yield base, proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of `pid` and all its descendants (the worker processes)."""
     children: dict[int, list[int]] = {}
@@ -335,7 +305,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30.0, help="stepping after the arrivals")
     ap.add_argument("--seed", type=int, default=int(os.environ.get("CLASSROOM_SEED", "0")))
     args = ap.parse_args()
-    with server(args.url) as (base, pid):
+    with server_process(args.url) as (base, pid):
         out = asyncio.run(run(base, pid, args.students, args.arrivals, args.seconds, args.seed))
     loads, quiet = out["loads"], out["quiet"]
     print(f"abusive client and jobs: {out['abuse']}")

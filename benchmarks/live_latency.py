@@ -32,8 +32,15 @@ RATE = 5.0  # steps per second per session
 
 @contextmanager
 def server(url: str | None) -> Iterator[str]:
+    with server_process(url) as (base, _):
+        yield base
+
+
+@contextmanager
+def server_process(url: str | None) -> Iterator[tuple[str, int | None]]:
+    """The server at `url`, or one started here; with its pid (None when not ours)."""
     if url:
-        yield url
+        yield url, None
         return
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -52,7 +59,7 @@ def server(url: str | None) -> Iterator[str]:
                         break
             except OSError:
                 time.sleep(0.2)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
