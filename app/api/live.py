@@ -144,6 +144,9 @@ class _Connection:
         self.send_lock = asyncio.Lock()
         self.processor: asyncio.Task[None] | None = None
         self.busy = False
+        # the idle timeout counts from the last word either side said: a load that answers late
+        # is not followed by an idle close before the page could send its next command
+        self.active_at = asyncio.get_running_loop().time()
         # set (to why) when the processor or a player ended the connection
         self.dead: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
@@ -165,6 +168,7 @@ class _Connection:
                 await self.ws.send_text(text)
         except TimeoutError:
             raise SlowClient from None
+        self.active_at = asyncio.get_running_loop().time()
         await asyncio.sleep(0)  # a long run of frames never starves the other sessions
         kind = msg.get("type")
         if kind == "frame":
@@ -463,9 +467,10 @@ async def live(ws: WebSocket) -> None:
         while True:
             if receiving is None:
                 receiving = asyncio.ensure_future(ws.receive())
+            loop = asyncio.get_running_loop()
             await asyncio.wait(
                 {receiving, conn.dead},
-                timeout=settings.idle_timeout_s,
+                timeout=max(0.0, conn.active_at + settings.idle_timeout_s - loop.time()),
                 return_when=asyncio.FIRST_COMPLETED,
             )
             if conn.dead.done():  # dropped by the processor or a player (already closed)
@@ -473,12 +478,16 @@ async def live(ws: WebSocket) -> None:
                 return
             if not receiving.done():
                 if not conn.idle():
-                    continue  # playing or computing is not idle
+                    conn.active_at = loop.time()  # playing or computing is not idle
+                    continue
+                if loop.time() < conn.active_at + settings.idle_timeout_s:
+                    continue  # the server spoke last, after this wait began
                 # the page does not reconnect after this close until its user acts
                 await ws.close(code=1000, reason="idle: closed after no command")
                 closed_by = "idle"
                 return
             message, receiving = receiving.result(), None
+            conn.active_at = loop.time()
             if message["type"] == "websocket.disconnect":
                 raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
             await conn.receive(message.get("text"))  # None for a binary frame

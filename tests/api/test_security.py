@@ -1,6 +1,8 @@
 """Headers, origins, limits and metrics of the hosted app."""
 
+import asyncio
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -86,6 +88,30 @@ def test_idle_session_is_closed() -> None:
         with pytest.raises(WebSocketDisconnect) as info:
             ws.receive_json()
         assert info.value.code == 1000 and "idle" in info.value.reason
+
+
+def test_idle_counts_from_the_servers_last_answer() -> None:
+    """A load answered late is not closed as idle before the page can send its next command."""
+    with _client(idle_timeout_s=1.0) as c:
+        with c.websocket_connect("/ws/live") as ws:  # computed once: later loads come from cache
+            ws.send_json({"type": "load", "scenario": POEM})
+            while ws.receive_json()["type"] != "loaded":
+                pass
+        service = c.app.state.traces
+        real = service.trace
+
+        async def slow(scenario: object, owner: object) -> object:
+            await asyncio.sleep(0.8)  # a queue behind other students' work
+            return await real(scenario, owner=owner)
+
+        service.trace = slow
+        with c.websocket_connect("/ws/live") as ws:
+            ws.send_json({"type": "load", "scenario": POEM})
+            while ws.receive_json()["type"] != "loaded":
+                pass
+            time.sleep(0.5)  # 1.3 s after the command, 0.5 s after the answer
+            ws.send_json({"type": "seek", "position": 2})
+            assert ws.receive_json()["type"] == "frame"
 
 
 def test_metrics_count_sessions_frames_and_errors(client: TestClient) -> None:
