@@ -54,50 +54,82 @@ _RUN = '''def states():
             for layer in rnns]
 
 
-def before_batch(index):
-    """Resets and state settings the run applied just before this batch."""
-    for event in DATA["events"].get(str(index), []):
-        layer = rnns[event["layer"]]
-        if event["kind"] == "reset":
-            layer.reset_state()  # Keras 2: model.reset_states() / layer.reset_states()
-        else:
-            layer.states[event["state"]].assign(np.asarray(event["values"], dtype="float32"))
+def intervene(index):
+    """The resets and state settings the run applied by hand just before this batch."""
+    for event in DATA["interventions"].get(str(index), []):
+        apply(event)
 
 
-results = []
+def apply(event):
+    layer = rnns[event["layer"]]
+    if event["kind"] == "reset":
+        layer.reset_state()  # Keras 2: model.reset_states() / layer.reset_states()
+    else:
+        layer.states[event["state"]].assign(np.asarray(event["values"], dtype="float32"))
+
+
+class ResetSchedule(keras.callbacks.Callback):
+    """The reset shorthand, one counter of the op's batches across all its epochs:
+    every_n_batches resets before the op's batch N, 2N, ... (never before its first batch);
+    epoch_end resets after the last batch of each of its epochs."""
+
+    def __init__(self, rule, every):
+        super().__init__()
+        self.rule, self.every, self.count = rule, every, 0
+
+    def reset(self):
+        for layer in rnns:
+            if layer.stateful:
+                layer.reset_state()
+
+    def before_batch(self):
+        if self.rule == "every_n_batches" and self.count and self.count % self.every == 0:
+            self.reset()
+
+    def after_batch(self, last_of_epoch):
+        self.count += 1
+        if self.rule == "epoch_end" and last_of_epoch:
+            self.reset()
 
 
 class Record(keras.callbacks.Callback):
+    """Around every batch of fit()/predict(): the schedule, the interventions, the states."""
+
+    def __init__(self, schedule, steps):
+        super().__init__()
+        self.schedule, self.steps = schedule, steps
+
     def on_train_batch_begin(self, batch, logs=None):
-        before_batch(len(results))
+        self.schedule.before_batch()
+        intervene(len(results))
 
     def on_train_batch_end(self, batch, logs=None):
         results.append(states())
+        self.schedule.after_batch(batch == self.steps - 1)
 
     on_predict_batch_begin = on_train_batch_begin
     on_predict_batch_end = on_train_batch_end
 
 
+results = []
 for op in DATA["ops"]:
     if op["kind"] in ("reset_states", "set_state"):
-        before = {{"reset_states": "reset", "set_state": "set"}}[op["kind"]]
         for event in op["events"]:
-            layer = rnns[event["layer"]]
-            if before == "reset":
-                layer.reset_state()
-            else:
-                layer.states[event["state"]].assign(np.asarray(event["values"], dtype="float32"))
+            apply(event)
         continue
+    schedule = ResetSchedule(DATA["reset"], DATA["reset_every"])  # one counter per op
     for run in op["runs"]:
         x = np.asarray(run["x"], dtype="float32")
         y = np.asarray(run["y"])
         if op["kind"] == "fit":
-            model.fit(x, y, batch_size=op["batch_size"], epochs=1, shuffle=False, verbose=0,
-                      callbacks=[Record()])
+            model.fit(x, y, batch_size=op["batch_size"], epochs=run["epochs"], shuffle=False,
+                      verbose=0, callbacks=[Record(schedule, run["steps"])])
         elif op["kind"] == "predict":
-            model.predict(x, batch_size=op["batch_size"], verbose=0, callbacks=[Record()])
+            model.predict(x, batch_size=op["batch_size"], verbose=0,
+                          callbacks=[Record(schedule, run["steps"])])
         else:  # one batch
-            before_batch(len(results))
+            schedule.before_batch()
+            intervene(len(results))
             if op["kind"] == "train_on_batch":
                 model.train_on_batch(x, y)
             elif op["kind"] == "predict_on_batch":
@@ -105,6 +137,7 @@ for op in DATA["ops"]:
             else:
                 model(x, training=False)
             results.append(states())
+            schedule.after_batch(run["last_of_epoch"])
 '''
 
 _CHECK = """worst = 0.0
@@ -136,7 +169,9 @@ def _ops(trace: Trace) -> list[dict[str, Any]]:
                 {
                     "kind": kind,
                     "events": [
-                        {"layer": n} for n in layers if trace["model"]["layers"][n]["stateful"]
+                        {"kind": "reset", "layer": n}
+                        for n in layers
+                        if trace["model"]["layers"][n]["stateful"]
                     ],
                 }
             )
@@ -146,23 +181,36 @@ def _ops(trace: Trace) -> list[dict[str, Any]]:
             continue
         mine = [b for b in batches if b["op_index"] == i]
         if kind in ("fit", "predict"):
-            epochs = sorted({b["epoch"] for b in mine})
-            runs = []
-            for e in epochs:
-                part = [b for b in mine if b["epoch"] == e]
-                runs.append(
-                    {
-                        "x": [r for b in part for r in _lists(b["inputs"])],
-                        "y": [r for b in part for r in _lists(b["targets"])],
-                    }
-                )
             size = op.get("batch_size") or trace["model"]["batch_size"]
+            # one fit call for all epochs, or one per epoch where the trace reshuffled them
+            split = kind == "predict" or bool(op.get("shuffle"))
+            groups = [
+                [b for b in mine if b["epoch"] == e] for e in sorted({b["epoch"] for b in mine})
+            ]
+            parts = groups if split else [groups[0]] if groups else []
+            runs = [
+                {
+                    "x": [r for b in part for r in _lists(b["inputs"])],
+                    "y": [r for b in part for r in _lists(b["targets"])],
+                    "epochs": 1 if split else len(groups),
+                    "steps": len(part),
+                }
+                for part in parts
+            ]
             ops.append({"kind": kind, "batch_size": size, "runs": runs})
         else:
             ops.append(
                 {
                     "kind": kind,
-                    "runs": [{"x": _lists(b["inputs"]), "y": _lists(b["targets"])} for b in mine],
+                    "runs": [
+                        {
+                            "x": _lists(b["inputs"]),
+                            "y": _lists(b["targets"]),
+                            "last_of_epoch": k + 1 == len(mine)
+                            or mine[k + 1]["epoch"] != b["epoch"],
+                        }
+                        for k, b in enumerate(mine)
+                    ],
                 }
             )
     return ops
@@ -177,41 +225,19 @@ def _set_event(action: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _events(trace: Trace) -> dict[str, list[dict[str, Any]]]:
-    """Events inside runs (shorthand resets, interventions), by batch index."""
-    interventions = trace["scenario"]["schedule"]["interventions"]
-    sets = {
-        iv["before_batch"]: iv["action"]
-        for iv in interventions
-        if iv["action"]["op"] == "set_state"
-    }
+def _interventions(trace: Trace) -> dict[str, list[dict[str, Any]]]:
+    """The scenario's interventions, by the index of the batch they come before."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for b in trace["batches"]:
-        events = []
-        for e in b["events"]:
-            if e["kind"] == "set" and b["index"] in sets:
-                events.append(_set_event(sets[b["index"]]))
-            elif e["kind"] == "reset" and not _reset_op_before(trace, b):
-                events.append({"kind": "reset", "layer": e["layer"]})
-        if events:
-            out[str(b["index"])] = events
+    n_layers = len(trace["model"]["layers"])
+    for iv in trace["scenario"]["schedule"]["interventions"]:
+        action = iv["action"]
+        if action["op"] == "set_state":
+            events = [_set_event(action)]
+        else:
+            layers = range(n_layers) if action["layer"] is None else [action["layer"]]
+            events = [{"kind": "reset", "layer": n} for n in layers]
+        out.setdefault(str(iv["before_batch"]), []).extend(events)
     return out
-
-
-def _reset_op_before(trace: Trace, batch: dict[str, Any]) -> bool:
-    """A reset event at the first batch of an op may come from a reset_states / set_state op
-    (replayed as that op); only the others are replayed before the batch."""
-    if batch["index"] == 0:
-        return _op_between(trace, -1, batch["op_index"])
-    prev = trace["batches"][batch["index"] - 1]
-    return prev["op_index"] != batch["op_index"] and _op_between(
-        trace, prev["op_index"], batch["op_index"]
-    )
-
-
-def _op_between(trace: Trace, after: int, before: int) -> bool:
-    ops = trace["scenario"]["schedule"]["ops"]
-    return any(ops[i]["op"] in ("reset_states", "set_state") for i in range(after + 1, before))
 
 
 def script_data(trace: Trace) -> dict[str, Any]:
@@ -226,7 +252,9 @@ def script_data(trace: Trace) -> dict[str, Any]:
         "head": m["head"],
         "weights": [_lists(a) for layer in v0 for a in layer["arrays"]],
         "ops": _ops(trace),
-        "events": _events(trace),
+        "reset": trace["scenario"]["schedule"]["reset"],
+        "reset_every": trace["scenario"]["schedule"]["reset_every"],
+        "interventions": _interventions(trace),
         "expected": [
             [
                 None
@@ -241,7 +269,7 @@ def script_data(trace: Trace) -> dict[str, Any]:
 
 def script(trace: Trace) -> str:
     data = json.dumps(script_data(trace), separators=(",", ":"))
-    return _HEADER + "\n" + _SETUP.format(data=data) + "\n\n" + _RUN.format() + "\n" + _CHECK
+    return _HEADER + "\n" + _SETUP.format(data=data) + "\n\n" + _RUN + "\n" + _CHECK
 
 
 def notebook(trace: Trace) -> str:
@@ -258,7 +286,7 @@ def notebook(trace: Trace) -> str:
             " `model.reset_states()` → `layer.reset_state()` on each RNN layer."
         ),
         nbformat.v4.new_code_cell(_SETUP.format(data=data)),
-        nbformat.v4.new_code_cell(_RUN.format()),
+        nbformat.v4.new_code_cell(_RUN),
         nbformat.v4.new_code_cell(_CHECK.replace("if len(sys.argv) > 1:", "if False:")),
     ]
     return str(nbformat.writes(nb))

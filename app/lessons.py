@@ -263,11 +263,12 @@ LESSONS = [
             ),
             Step(
                 "Without any reset, fit() carries the state from epoch 1 into epoch 2: Keras "
-                "does not reset for you.",
+                "does not reset for you. Epoch 2 starts each line again, so the state from a "
+                "line's end is fed into its own beginning: the arrow says ✗ restart.",
                 {"preset": "poem", "bs": "2", "ts": "5", "op": "fit", "epochs": "2"},
-                look="#lanes .arrow",
+                look="#lanes .arrow.restart",
                 try_="Press r (reset_states() now) before batch 2, then ▶.",
-                expect={"selector": "#lanes .barrier", "max": 0},
+                expect={"selector": "#lanes .arrow.restart", "min": 1},
             ),
         ],
         claims=["reset-carries-not-zero", "fit-resets-each-epoch", "predict-resets"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -51,6 +51,8 @@ class Dataset:
     n_classes: int
     vocab: list[str] | None = None
     windows: list[Window] | None = field(default=None)
+    # how shown tokens became model inputs and targets, so every input can be rebuilt
+    encoding: dict[str, Any] = field(default_factory=dict)
 
 
 def build(spec: DataSpec, seed: int) -> Dataset:
@@ -66,7 +68,13 @@ def build(spec: DataSpec, seed: int) -> Dataset:
         t = np.arange(spec.length + 1, dtype=np.float64)
         shown = [t + 1000 * s for s in range(spec.n_sequences)]
         fed = [t / spec.length + 0.5 * s / spec.n_sequences for s in range(spec.n_sequences)]
-        return _numeric(fed, "ramp", "{:.0f}", shown)
+        mapping = {
+            "token": "t + 1000 * s (t = position, s = sequence)",
+            "value": "t / length + 0.5 * s / n_sequences",
+            "length": spec.length,
+            "n_sequences": spec.n_sequences,
+        }
+        return _numeric(fed, "ramp", "{:.0f}", shown, mapping)
     if spec.preset == "sine":
         t = np.arange(spec.length + 1, dtype=np.float64)
         series = [np.sin(2 * np.pi * t / 20 + s * np.pi / 4) for s in range(spec.n_sequences)]
@@ -78,7 +86,11 @@ def build(spec: DataSpec, seed: int) -> Dataset:
 
 
 def _numeric(
-    series: list[np.ndarray], preset: str, fmt: str, shown: list[np.ndarray] | None = None
+    series: list[np.ndarray],
+    preset: str,
+    fmt: str,
+    shown: list[np.ndarray] | None = None,
+    mapping: dict[str, Any] | None = None,
 ) -> Dataset:
     # Inputs are scaled to |x| <= 1 so the cells stay in their sensitive range; tokens keep the
     # numbers as the user knows them.
@@ -93,7 +105,14 @@ def _numeric(
         )
         for i, s in enumerate(series)
     ]
-    return Dataset(preset, seqs, "regression", n_features=1, n_classes=1)
+    encoding = {
+        "kind": "scaled",
+        "input": "value[t] / divisor",
+        "target": "value[t + 1] / divisor",
+        "divisor": scale,
+        **(mapping or {}),
+    }
+    return Dataset(preset, seqs, "regression", n_features=1, n_classes=1, encoding=encoding)
 
 
 def _chars(lines: list[str], preset: str) -> Dataset:
@@ -109,7 +128,22 @@ def _chars(lines: list[str], preset: str) -> Dataset:
         # The last character's target is the end-of-line class (id = len(vocab)).
         targets = np.asarray([*ids[1:], len(vocab)], dtype=np.float32)
         seqs.append(Sequence(f"line {i}", eye[ids], targets, list(line)))
-    return Dataset(preset, seqs, "classification", len(vocab), len(vocab) + 1, [*vocab, END_TOKEN])
+    encoding = {
+        "kind": "one_hot",
+        "input": "one-hot of the character's index in vocab",
+        "target": "index of the next character; the last one's is the end-of-line class",
+        "end_class": len(vocab),
+    }
+    return Dataset(
+        preset,
+        seqs,
+        "classification",
+        len(vocab),
+        len(vocab) + 1,
+        [*vocab, END_TOKEN],
+        None,
+        encoding,
+    )
 
 
 def _moving_average(spec: DataSpec, seed: int) -> Dataset:
@@ -129,4 +163,11 @@ def _moving_average(spec: DataSpec, seed: int) -> Dataset:
     seq = Sequence(
         "noise", x.astype(np.float32)[:, None], mean.astype(np.float32), [f"{v:.3f}" for v in x]
     )
-    return Dataset("moving_average", [seq], "regression", 1, 1, windows=windows)
+    encoding = {
+        "kind": "raw",
+        "input": "x[t - c] at timestep c (newest first, as the Keras example feeds it)",
+        "target": "mean of x[t - tsteps + 1 .. t]",
+        "tsteps": spec.tsteps,
+        "lahead": spec.lahead,
+    }
+    return Dataset("moving_average", [seq], "regression", 1, 1, windows=windows, encoding=encoding)

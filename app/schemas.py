@@ -63,6 +63,11 @@ class DataInfo(_Doc):
     sequences: list[SequenceInfo]
     samples: list[SampleInfo]
     dropped_positions: int
+    encoding: dict[str, Any] = Field(
+        description="How tokens became inputs and targets: `kind` one_hot | scaled | raw, the "
+        "formulas (`input`, `target`) and their values (`divisor` of scaled numbers; ramp's "
+        "`length`, `n_sequences` and token/value mapping; moving_average's `tsteps`, `lahead`)."
+    )
 
 
 class LayerWeights(_Doc):
@@ -78,6 +83,15 @@ class WeightsVersion(_Doc):
 class Event(_Doc):
     layer: int
     kind: Literal["reset", "set"]
+    cause: Literal["reset_states", "set_state", "reset_every", "epoch_end", "intervention"] = Field(
+        description="The schedule op, the reset shorthand (reset_every: before the op's batch "
+        "N, 2N, ... counted across its epochs; epoch_end: after each of its epochs' last batch), "
+        "or an intervention before this batch."
+    )
+    state: Literal["h", "c"] | None = Field(None, description="set only: which state.")
+    values: Matrix | None = Field(
+        None, description="set only: the Keras state variable right after the assign."
+    )
 
 
 class Row(_Doc):
@@ -85,7 +99,10 @@ class Row(_Doc):
     sample: int | None = Field(description="Index into data.samples; null for a padding row.")
     sequence: int | None
     positions: list[int]
-    padding: bool = Field(description="True where Keras filled the row from another row.")
+    padding: bool = Field(
+        description="A row past the samples of a partial batch: Keras broadcast row 0's input "
+        "into it, and ran it from that row's own carried state."
+    )
     newest_first: bool
 
 
@@ -93,7 +110,10 @@ class TransferInfo(_Doc):
     row: int
     kind: Literal["initial", "continues", "mismatch", "reset", "set"]
     reason: (
-        Literal["gap", "overlap", "other_sequence", "padding", "stateless", "reset_states"] | None
+        Literal[
+            "gap", "overlap", "restart", "other_sequence", "padding", "stateless", "reset_states"
+        ]
+        | None
     )
     gap: int = Field(description="Positions skipped (>0) or repeated (<0) at this boundary.")
 
@@ -117,7 +137,9 @@ class Batch(_Doc):
     epoch: int
     batch: int
     weights_version: int
-    events: list[Event] = Field(description="reset_states / set_state applied just before.")
+    events: list[Event] = Field(
+        description="Every reset_state() / state assign applied just before, in order."
+    )
     rows: list[Row]
     inputs: Cube = Field(description="Exactly what Keras was fed: (rows fed, timesteps, F).")
     targets: Any = Field(description="The targets of those rows (what a loss compares with).")
@@ -127,10 +149,25 @@ class Batch(_Doc):
     max_abs_diff: float
 
 
+class QuantityCheck(_Doc):
+    max_abs_diff: float
+    max_scaled_diff: float = Field(description="max |Δ| / max(1, |Keras's value|)")
+    values: int = Field(description="How many numbers were compared.")
+    covers: str = Field(description="What was compared with what.")
+
+
 class VerificationInfo(_Doc):
     max_abs_diff: float
+    max_scaled_diff: float = Field(description="The largest |Δ| / max(1, |Keras's value|).")
     tolerance: float
+    criterion: str = Field(description="passed: every |Δ| ≤ tolerance · max(1, |Keras's value|)")
     passed: bool
+    quantities: dict[
+        Literal[
+            "h", "h_cell", "c", "gates", "gates_rebuild", "final", "state_variables", "outputs"
+        ],
+        QuantityCheck,
+    ] = Field(description="Per quantity shown: what it was compared with, and how closely.")
     checks: int
     keras_version: str
     tensorflow_version: str

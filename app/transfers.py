@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 TransferKind = Literal["initial", "continues", "mismatch", "reset", "set"]
-Reason = Literal["gap", "overlap", "other_sequence", "padding", "stateless", "reset_states"]
+Reason = Literal[
+    "gap", "overlap", "restart", "other_sequence", "padding", "stateless", "reset_states"
+]
 
 
 @dataclass(frozen=True)
@@ -59,4 +61,11 @@ def classify(
     skipped = min(cur.positions) - max(prev.positions) - 1
     if skipped == 0:
         return Transfer("continues")
-    return Transfer("mismatch", "gap" if skipped > 0 else "overlap", skipped)
+    if skipped > 0:
+        return Transfer("mismatch", "gap", skipped)
+    # Back to where the previous window started or earlier: the data restarted (a new epoch or
+    # call), and the end of the sequence's state is fed into its own beginning. Less than that
+    # is an overlap: windows that slide by fewer positions than they hold.
+    if min(cur.positions) <= min(prev.positions):
+        return Transfer("mismatch", "restart", skipped)
+    return Transfer("mismatch", "overlap", skipped)

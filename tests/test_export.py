@@ -37,6 +37,24 @@ SCENARIOS = {
             "reset": "epoch_end",
         },
     },
+    # the script's own reset callback must count like the trace: across the op's epochs, also
+    # when fit reshuffles every epoch (one fit call per epoch), and restart with the next op
+    "fit-shuffle-reset-every": {
+        "data": {"preset": "ramp", "length": 40},
+        "batching": {"batch_size": 2, "timesteps": 5},
+        "model": {"layers": [{"units": 4}, {"kind": "SimpleRNN", "units": 3}]},
+        "schedule": {
+            "ops": [
+                {"op": "fit", "epochs": 3, "shuffle": True},
+                {"op": "predict_on_batch", "epochs": 2},
+            ],
+            "reset": "every_n_batches",
+            "reset_every": 3,
+            "interventions": [
+                {"before_batch": 5, "action": {"op": "reset_states", "layer": 1}},
+            ],
+        },
+    },
 }
 
 

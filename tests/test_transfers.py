@@ -10,6 +10,11 @@ def test_each_kind() -> None:
     assert (gap.kind, gap.reason, gap.gap) == ("mismatch", "gap", 2)
     over = classify(A, RowOrigin(0, (2, 3, 4)), stateful=True, event=None)
     assert (over.reason, over.gap) == ("overlap", -1)
+    # back at (or before) where the previous window began: the data restarted the sequence
+    again = classify(RowOrigin(0, (6, 7, 8)), A, stateful=True, event=None)
+    assert (again.kind, again.reason, again.gap) == ("mismatch", "restart", -9)
+    same = classify(A, A, stateful=True, event=None)
+    assert (same.reason, same.gap) == ("restart", -3)
     assert classify(A, RowOrigin(1, (3,)), stateful=True, event=None).reason == "other_sequence"
     pad = RowOrigin(0, (3, 4, 5), padding=True)
     assert classify(A, pad, stateful=True, event=None).reason == "padding"

@@ -27,6 +27,25 @@ from app.scenario import (
 )
 
 States = list[np.ndarray]
+Cause = Literal["reset_states", "set_state", "reset_every", "epoch_end", "intervention"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """A reset or state setting applied to one layer just before a batch, and why."""
+
+    layer: int
+    kind: Literal["reset", "set"]
+    cause: Cause  # the schedule op, the reset shorthand, or an intervention
+    state: Literal["h", "c"] | None = None  # set only
+    values: np.ndarray | None = None  # set only: Keras's state variable after the assign
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"layer": self.layer, "kind": self.kind, "cause": self.cause}
+        if self.kind == "set":
+            out["state"] = self.state
+            out["values"] = None if self.values is None else self.values.tolist()
+        return out
 
 
 @dataclass
@@ -42,7 +61,12 @@ class BatchRecord:
     after: list[States | None] = field(default_factory=list)
     outputs: np.ndarray | None = None
     loss: float | None = None
-    events: dict[int, Literal["reset", "set"]] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)  # in the order applied
+
+    def last_event(self, layer: int) -> Literal["reset", "set"] | None:
+        """What decides the layer's state at the boundary: the last event applied to it."""
+        kinds = [e.kind for e in self.events if e.layer == layer]
+        return kinds[-1] if kinds else None
 
 
 def _keras_error(op_index: int, op: str, exc: Exception) -> KerasRejected:
@@ -75,7 +99,8 @@ class Runner:
         self.records: list[BatchRecord] = []
         self.weights: list[list[list[np.ndarray]]] = []
         self._dirty = True
-        self._pending: dict[int, Literal["reset", "set"]] = {}
+        self._pending: list[Event] = []
+        self._count = 0  # batches run by the current op, across its epochs (the reset schedule)
         self.notes: list[dict[str, Any]] = []  # {"code", "message", "params"}: see tracer.note
         self._interventions: dict[int, list[ResetOp | SetStateOp]] = {}
         for iv in scenario.schedule.interventions:
@@ -103,27 +128,29 @@ class Runner:
         """Apply the interventions recorded for the batch about to run."""
         for action in self._interventions.get(index, []):
             try:
-                self._apply(action)
+                self._apply(action, "intervention")
             except (ScenarioError, Warning):
                 raise
             except Exception as exc:  # Keras refused (a state of the wrong shape)
                 raise _keras_error(self._op_index, action.op, exc) from exc
 
-    def _apply(self, action: ResetOp | SetStateOp) -> None:
+    def _apply(self, action: ResetOp | SetStateOp, cause: Cause | None = None) -> None:
         if isinstance(action, ResetOp):
             n = len(self.built.rnns)
-            self._reset(list(range(n)) if action.layer is None else [action.layer])
+            layers = list(range(n)) if action.layer is None else [action.layer]
+            self._reset(layers, cause or "reset_states")
         else:
-            self._set_state(self._op_index, action)
+            self._set_state(self._op_index, action, cause or "set_state")
 
     def _record(
         self, op_index: int, op: str, epoch: int, batch: int, rows: list[int], x: np.ndarray
     ) -> BatchRecord:
+        self._before_batch()
         self._intervene(len(self.records))
         rec = BatchRecord(
             op_index, op, epoch, batch, rows, x, self.version(), self.states(), events=self._pending
         )
-        self._pending = {}
+        self._pending = []
         self.records.append(rec)
         self._check_count()
         return rec
@@ -137,17 +164,29 @@ class Runner:
                 limit=MAX_BATCHES_RUN,
             )
 
-    def _reset(self, layers: list[int]) -> None:
+    def _reset(self, layers: list[int], cause: Cause) -> None:
         for i in layers:
             self.built.rnns[i].reset_state()
-            self._pending[i] = "reset"
+            self._pending.append(Event(i, "reset", cause))
 
-    def _shorthand_after_batch(self, count: int, last_of_epoch: bool) -> None:
+    # The reset shorthand, defined once for every path (call, *_on_batch, fit with or without
+    # shuffle, predict): a counter of the op's batches across all its epochs, as one Keras
+    # callback with its own counter keeps it.
+    #   every_n_batches: reset every stateful layer before the op's batch N, 2N, 3N, ... (counted
+    #     from 0 across epochs; never before the op's first batch, never after its last);
+    #   epoch_end: reset every stateful layer after the last batch of each of the op's epochs.
+    def _stateful(self) -> list[int]:
+        return [i for i, st in enumerate(self.built.stateful) if st]
+
+    def _before_batch(self) -> None:
         s = self.scenario.schedule
-        if (s.reset == "every_n_batches" and count % s.reset_every == 0) or (
-            s.reset == "epoch_end" and last_of_epoch
-        ):
-            self._reset([i for i, st in enumerate(self.built.stateful) if st])
+        if s.reset == "every_n_batches" and self._count and self._count % s.reset_every == 0:
+            self._reset(self._stateful(), "reset_every")
+
+    def _after_batch(self, last_of_epoch: bool) -> None:
+        self._count += 1
+        if self.scenario.schedule.reset == "epoch_end" and last_of_epoch:
+            self._reset(self._stateful(), "epoch_end")
 
     # -- the schedule ------------------------------------------------------------------------
     def _feeds_other_sizes(self) -> bool:
@@ -177,7 +216,7 @@ class Runner:
         # (found by the HTTP fuzzer: POST /api/export/py gave a 500, IndexError).
         self.version()
         for i, op in enumerate(self.scenario.schedule.ops):
-            self._op_index = i
+            self._op_index, self._count = i, 0
             try:
                 if isinstance(op, CallOp):
                     self._per_batch(i, op)
@@ -208,7 +247,7 @@ class Runner:
             )
         return batches
 
-    def _set_state(self, op_index: int, op: SetStateOp) -> None:
+    def _set_state(self, op_index: int, op: SetStateOp, cause: Cause) -> None:
         layer = self.built.rnns[op.layer]
         if not layer.stateful:
             raise ScenarioError(
@@ -221,7 +260,8 @@ class Runner:
             )
         index = 0 if op.state == "h" else 1
         layer.states[index].assign(np.asarray(op.values, dtype=np.float32))
-        self._pending[op.layer] = "set"
+        values = layer.states[index].numpy().copy()
+        self._pending.append(Event(op.layer, "set", cause, op.state, values))
 
     def _per_batch(self, op_index: int, op: CallOp) -> None:
         batches = self._batches(self.built.batch_size)
@@ -229,7 +269,6 @@ class Runner:
         if op.op == "call" and full:
             self._call_compiled(op_index, op, batches)
             return
-        count = 0
         model = self.built.model
         if op.op == "train_on_batch":
             self.built.prepare_training()
@@ -246,8 +285,7 @@ class Runner:
                 else:
                     rec.outputs = np.asarray(model(x, training=False))
                 rec.after = self.states()
-                count += 1
-                self._shorthand_after_batch(count, j == len(batches) - 1)
+                self._after_batch(j == len(batches) - 1)
 
     def _call_compiled(self, op_index: int, op: CallOp, batches: list[list[int]]) -> None:
         """Same calls as the per-batch loop, compiled: one call per run of batches between resets.
@@ -258,20 +296,18 @@ class Runner:
         s = self.scenario.schedule
         plan = [(e, j, rows) for e in range(op.epochs) for j, rows in enumerate(batches)]
         first = len(self.records)
-        shorthand = {
-            k
-            for k in range(1, len(plan))
-            if (s.reset == "every_n_batches" and k % s.reset_every == 0)
-            or (s.reset == "epoch_end" and plan[k][1] == 0)
-        }
+        # the same points as _before_batch / _after_batch (the op's counter starts at 0 here)
+        every = {k for k in range(1, len(plan)) if k % s.reset_every == 0}
+        ends = {k for k in range(1, len(plan)) if plan[k][1] == 0}
+        shorthand = {"every_n_batches": every, "epoch_end": ends}.get(s.reset, set())
         cuts = sorted(
             shorthand | {g - first for g in self._interventions if 0 < g - first < len(plan)}
         )
-        stateful = [i for i, st in enumerate(built.stateful) if st]
         version = self.version()
         for start, stop in zip([0, *cuts], [*cuts, len(plan)], strict=True):
             if start in shorthand:
-                self._reset(stateful)
+                cause: Cause = "reset_every" if s.reset == "every_n_batches" else "epoch_end"
+                self._reset(self._stateful(), cause)
             self._intervene(first + start)
             xs = np.stack([self.x[rows] for _, _, rows in plan[start:stop]])
             before = self.states()
@@ -293,10 +329,11 @@ class Runner:
                         events=self._pending,
                     )
                 )
-                self._pending, before = {}, state_after
+                self._pending, before = [], state_after
             self._check_count()
+        self._count = len(plan)
         if s.reset == "epoch_end":
-            self._reset(stateful)
+            self._reset(self._stateful(), "epoch_end")
 
     def _unpack(self, row: np.ndarray) -> list[States | None]:
         """Split the loop's concatenated state variables back into layers and states."""
@@ -380,7 +417,6 @@ class _Recorder(keras.callbacks.Callback):  # type: ignore[misc]
         self.batches, self.epoch = batches, first_epoch
         self.records: list[BatchRecord] = []
         self._seen = 0.0
-        self._count = 0
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
         self._seen = 0.0
@@ -400,8 +436,7 @@ class _Recorder(keras.callbacks.Callback):  # type: ignore[misc]
     def _end(self, batch: int) -> None:
         rec = self.records[-1]
         rec.after = self.runner.states()
-        self._count += 1
-        self.runner._shorthand_after_batch(self._count, batch == len(self.batches) - 1)
+        self.runner._after_batch(batch == len(self.batches) - 1)
 
     def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
         self._begin(batch)

@@ -11,7 +11,7 @@ import numpy as np
 
 from app import layout, presets
 from app.engine import keras_model, recompute
-from app.engine.recompute import LayerResult, Reference
+from app.engine.recompute import Checks, LayerResult
 from app.engine.runner import BatchRecord, Runner
 from app.engine.verify import Verification, verify
 from app.scenario import Scenario
@@ -34,7 +34,7 @@ class Trace:
     transfers: list[list[list[Transfer]]]  # batch -> layer -> row
     notes: list[dict[str, Any]]  # {"code", "message" (English), "params"}: translated by code
     targets: np.ndarray  # per sample, as given to Keras's loss
-    reference: Reference  # Keras's layer code on the same inputs: what `verification` checked
+    checks: Checks  # the other side of every comparison `verification` made
 
     def to_dict(self, arrays: bool = False) -> dict[str, Any]:
         """The trace as JSON-able data; `arrays=True` keeps numpy float32 arrays instead of
@@ -94,8 +94,8 @@ def run(scenario: Scenario) -> Trace:
     )
     runner = Runner(built, scenario, lay.samples, x, y)
     records = runner.run()
-    results, reference = recompute.recompute(built, records, runner.weights)
-    verification = verify(built, records, results, reference)
+    results, checks = recompute.recompute(built, records, runner.weights)
+    verification = verify(built, records, results, checks, runner.weights)
     origins = [_origins(rec, res, lay.samples) for rec, res in zip(records, results, strict=True)]
     transfers = _transfers(built.stateful, records, origins)
     notes = runner.notes + _notes(records, origins, lay.samples)
@@ -112,7 +112,7 @@ def run(scenario: Scenario) -> Trace:
         transfers,
         notes,
         y,
-        reference,
+        checks,
     )
 
 
@@ -139,7 +139,7 @@ def _transfers(
         prev = origins[k - 1] if k else None
         per_layer = []
         for i, st in enumerate(stateful):
-            event = rec.events.get(i)
+            event = rec.last_event(i)
             per_layer.append(
                 [
                     classify(
@@ -220,7 +220,7 @@ def _to_dict(t: Trace, conv: Conv) -> dict[str, Any]:
                 "epoch": rec.epoch,
                 "batch": rec.batch,
                 "weights_version": rec.weights_version,
-                "events": [{"layer": i, "kind": e} for i, e in sorted(rec.events.items())],
+                "events": [e.to_dict() for e in rec.events],
                 "rows": [
                     {
                         "row": r,
@@ -278,6 +278,7 @@ def _to_dict(t: Trace, conv: Conv) -> dict[str, Any]:
                 for s in t.layout.samples
             ],
             "dropped_positions": t.layout.dropped_positions,
+            "encoding": t.dataset.encoding,
         },
         "weights": [
             {

@@ -32,7 +32,9 @@ def test_load_step_reset_and_play(client: TestClient) -> None:
         ws.send_json({"type": "reset_states"})
         again = ws.receive_json()
         assert again["type"] == "loaded" and again["position"] == 4
-        assert again["batches"][1]["events"] == [{"layer": 0, "kind": "reset"}]
+        assert again["batches"][1]["events"] == [
+            {"layer": 0, "kind": "reset", "cause": "intervention"}
+        ]
         ws.send_json({"type": "play", "speed": 60})
         got = [ws.receive_json() for _ in range(6)]
         assert [g["position"] for g in got[:5]] == [5, 6, 7, 8, 9]

@@ -71,7 +71,7 @@ def test_chunked_stateful_equals_one_long_run() -> None:
 def test_reset_states_zeroes_the_carried_state() -> None:
     trace = run(**POEM, model=_lstm(), ops=[{"op": "call"}, {"op": "reset_states"}, {"op": "call"}])
     after_reset = trace["batches"][2]
-    assert after_reset["events"] == [{"layer": 0, "kind": "reset"}]
+    assert after_reset["events"] == [{"layer": 0, "kind": "reset", "cause": "reset_states"}]
     assert not initial(after_reset).any() and not initial(after_reset, name="c").any()
     assert kinds(after_reset) == [("reset", "reset_states")] * 2
     # The first batch of the second pass recomputes exactly the first pass's numbers.
@@ -111,6 +111,41 @@ def test_reset_every_n_batches_in_train_on_batch_loop() -> None:
     resets = [b["index"] for b in trace["batches"] if b["events"]]
     assert resets == [2]
     assert len(trace["batches"]) == 4
+    assert trace["batches"][2]["events"] == [{"layer": 0, "kind": "reset", "cause": "reset_every"}]
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        {"op": "call", "epochs": 3},
+        {"op": "train_on_batch", "epochs": 3},
+        {"op": "predict_on_batch", "epochs": 3},
+        {"op": "fit", "epochs": 3},
+        {"op": "fit", "epochs": 3, "shuffle": True},
+    ],
+    ids=lambda op: "-".join(str(v) for v in op.values()),
+)
+def test_reset_every_n_counts_the_ops_batches_across_epochs_on_every_path(
+    op: dict[str, object],
+) -> None:
+    """One schedule whatever the call: with 4 batches an epoch and N = 3, resets before the op's
+    batches 3, 6 and 9 (fit with shuffle once restarted the count every epoch: 3, 7, 11)."""
+    trace = run(
+        data={"preset": "ramp", "length": 40},
+        batching={"batch_size": 2, "timesteps": 5},
+        model=_lstm(),
+        ops=[op, {"op": "call"}],
+        reset="every_n_batches",
+        every=3,
+    )
+    batches = trace["batches"]
+    assert len(batches) == 16
+    resets = [b["index"] for b in batches if b["events"]]
+    assert resets == [3, 6, 9, 15]  # the second op counts its own: its batch 3 is index 15
+    for k in resets:
+        assert not initial(batches[k]).any()
+        assert kinds(batches[k]) == [("reset", "reset_states")] * 2
+    assert initial(batches[12]).any()  # nothing resets between two ops
 
 
 def test_predict_does_not_reset() -> None:
@@ -118,7 +153,8 @@ def test_predict_does_not_reset() -> None:
     b = trace["batches"]
     np.testing.assert_array_equal(initial(b[2]), np.asarray(b[1]["layers"][0]["keras_final"]["h"]))
     assert initial(b[2]).any()
-    assert kinds(b[2]) == [("mismatch", "overlap")] * 2  # positions 0-4 again after 5-9
+    # the second call starts the lines again: each line's end state is fed into its beginning
+    assert kinds(b[2]) == [("mismatch", "restart")] * 2
 
 
 def test_shuffle_lands_state_in_other_lines() -> None:
@@ -374,3 +410,34 @@ def test_reused_model_trains_like_a_fresh_one() -> None:
     assert fresh["weights"][-1] == reused["weights"][-1]
     assert fresh["weights"][-1] != fresh["weights"][0]  # it did train
     assert fresh == reused
+
+
+def test_every_event_at_a_boundary_is_kept_in_order_with_set_values() -> None:
+    """A reset then a set_state before the same batch: both are in the trace, in order, the set
+    with Keras's variable after the assign; the boundary is classified by the last one."""
+    from app.engine import tracer
+    from app.scenario import Scenario
+
+    c = [[2.0, -1.0, 0.5, 0.0], [0.25, 0.0, 0.0, 3.0]]
+    scenario = Scenario.model_validate(
+        {
+            **POEM,
+            "model": _lstm(),
+            "schedule": {
+                "ops": [{"op": "call"}],
+                "interventions": [
+                    {"before_batch": 1, "action": {"op": "reset_states"}},
+                    {"before_batch": 1, "action": {"op": "set_state", "state": "c", "values": c}},
+                ],
+            },
+        }
+    )
+    trace = tracer.run(scenario).to_dict()
+    events = trace["batches"][1]["events"]
+    assert events == [
+        {"layer": 0, "kind": "reset", "cause": "intervention"},
+        {"layer": 0, "kind": "set", "cause": "intervention", "state": "c", "values": c},
+    ]
+    assert kinds(trace["batches"][1]) == [("set", None)] * 2
+    np.testing.assert_array_equal(initial(trace["batches"][1], name="c"), c)
+    assert not initial(trace["batches"][1]).any()  # h: zeroed by the reset before the set

@@ -27,13 +27,27 @@ def test_twin_is_a_stock_keras_layer_on_the_given_weights(kind: str) -> None:
         n = len(keras_model.STATE_NAMES[kind])
         states = [rng.normal(size=(rows, units)).astype(np.float32) for _ in range(n)]
         want = [np.asarray(a) for a in layer(x, initial_state=states)]
-        out = function(x, x, *states, *weights)
-        keras_part = [np.asarray(a) for a in out[len(out) - 1 - n :]]
+        out = [np.asarray(a) for a in function(x, *states, *weights)]
+        k = recompute._OURS[kind]
+        keras_part = out[k : k + 1 + n]  # the layer's sequence and final states
         for a, b in zip(keras_part, want, strict=True):
             assert a.shape == b.shape
             np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
+        # the cell stepped by hand, one cell.call per timestep, is the layer's own recurrence
+        stepped = out[k + 1 + n : k + 1 + 2 * n]
+        np.testing.assert_allclose(stepped[0], want[0], rtol=0, atol=1e-6)
+        for s, final in enumerate(want[1:]):
+            np.testing.assert_allclose(stepped[s][:, -1], final, rtol=0, atol=1e-6)
+        if kind == "LSTM":  # every timestep's c, stepping a stock LSTMCell the ordinary way
+            cell = keras_model.LAYER_CLASSES[kind](units).cell
+            cell.build((rows, features))
+            cell.set_weights(weights)
+            h, c = states
+            for t in range(steps):
+                _, (h, c) = cell(x[:, t], [h, c])
+                np.testing.assert_allclose(stepped[1][:, t], c, rtol=0, atol=1e-6)
         assert recompute.layer_function(kind) is function
-        ours = np.asarray(out[0])  # and our recurrence beside it agrees
+        ours = out[0]  # and our recurrence beside it agrees
         np.testing.assert_allclose(ours, want[0], rtol=0, atol=1e-5)
 
 

@@ -50,7 +50,9 @@ def test_reset_now_applies_to_next_batch_and_keeps_the_past() -> None:
     old = s.trace
     summary = s.intervene(ResetOp(op="reset_states"))
     assert summary["position"] == 2
-    assert summary["batches"][1]["events"] == [{"layer": 0, "kind": "reset"}]
+    assert summary["batches"][1]["events"] == [
+        {"layer": 0, "kind": "reset", "cause": "intervention"}
+    ]
     assert [t["kind"] for t in summary["batches"][1]["transfers"][0]] == ["reset", "reset"]
     assert s.trace is not None and old is not None
     np.testing.assert_array_equal(

@@ -30,7 +30,7 @@ export function explain(summary, layer) {
     layer, kind: L.kind, handoffs: tn("js.count.handoff", boundaries), boundaries: tn("js.count.boundary", summary.batches.length - 1),
   }));
   if (n("continues")) out.push(t(L.kind === "LSTM" ? "js.explain.continue_hc" : "js.explain.continue_h", { n: n("continues"), total }));
-  for (const reason of ["other_sequence", "gap", "overlap", "padding"]) {
+  for (const reason of ["other_sequence", "gap", "overlap", "restart", "padding"]) {
     if (n(`mismatch:${reason}`)) out.push(t(`js.explain.fix.${reason}`, { n: n(`mismatch:${reason}`), total }));
   }
   if (n("reset:stateless")) out.push(t("js.explain.stateless", { n: n("reset:stateless"), total }));
