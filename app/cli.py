@@ -78,14 +78,17 @@ def _serve(args: argparse.Namespace) -> int:
     from app.server import run
     from app.settings import get_settings
 
+    settings = get_settings()
+    host = settings.host if args.host is None else args.host
+    port = settings.port if args.port is None else args.port
     # Each worker process builds its app from the environment (sessions stay per process).
-    os.environ["LSL_HOST"], os.environ["LSL_PORT"] = args.host, str(args.port)
+    os.environ["LSL_HOST"], os.environ["LSL_PORT"] = host, str(port)
     run(
-        args.host,
-        args.port,
+        host,
+        port,
         args.workers,
         args.log_level,
-        args.log_format or get_settings().log_format,
+        args.log_format or settings.log_format,
     )
     return 0
 
@@ -105,8 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("which", choices=["scenario", "trace", "live"])
     p.set_defaults(func=_schema)
     p = sub.add_parser("serve", help="run the web server")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    # no defaults here: an absent flag keeps LSL_HOST / LSL_PORT (else the settings' defaults)
+    p.add_argument("--host", default=None, help="default: LSL_HOST or 127.0.0.1")
+    p.add_argument("--port", type=int, default=None, help="default: LSL_PORT or 8000")
     p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     p.add_argument("--log-level", default="info")
     p.add_argument(

@@ -66,3 +66,17 @@ def test_console_script_prints_trace_json() -> None:
     trace = json.loads(done.stdout)
     reasons = {t["reason"] for b in trace["batches"] for t in b["layers"][0]["transfers"]}
     assert "other_sequence" in reasons
+
+
+def test_serve_listens_where_lsl_host_and_lsl_port_say(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment sets the address; a flag overrides it (the CLI's defaults once
+    overwrote LSL_HOST / LSL_PORT, so a container's settings had no effect)."""
+    import app.server
+    from app import cli
+    calls: list[tuple[str, int]] = []
+    monkeypatch.setattr(app.server, "run", lambda host, port, *rest: calls.append((host, port)))
+    monkeypatch.setenv("LSL_HOST", "0.0.0.0")
+    monkeypatch.setenv("LSL_PORT", "8123")
+    assert cli.main(["serve"]) == 0
+    assert cli.main(["serve", "--port", "9000"]) == 0
+    assert calls == [("0.0.0.0", 8123), ("0.0.0.0", 9000)]

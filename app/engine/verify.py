@@ -142,14 +142,14 @@ def _rebuild(kind: str, lr: list[LayerResult]) -> list[tuple[np.ndarray, np.ndar
     return [(z * h_prev + (1.0 - z) * hh, h)]
 
 
-def _head(built: Built, weights: list[list[np.ndarray]], h: np.ndarray) -> np.ndarray | None:
+def _head(built: Built, weights: list[list[np.ndarray]], h: np.ndarray) -> np.ndarray:
     """The real model's head (a linear Dense layer) on the last layer's output, in float64."""
     last = built.spec.returns_sequences(len(built.spec.layers) - 1)
-    y = h if last else h[:, -1]
+    y = np.asarray(h if last else h[:, -1], np.float64)
     if not built.spec.head:
         return y
     kernel, bias = weights[-1]
-    return np.asarray(y, np.float64) @ kernel + bias
+    return np.asarray(y @ kernel + bias)
 
 
 def verify(
@@ -169,12 +169,14 @@ def verify(
             check = checks[tuple(idx)][i]
             h = np.stack([r.h for r in lr])
             ours_h, ours_c, ours_gates = check.ours
+            assert ours_h is not None
             tally.compare("h", idx, i, ours_h, h)
             tally.compare("h_cell", idx, i, check.cell_h, h)
             if ours_c is not None:
-                tally.compare("c", idx, i, ours_c, np.stack([r.c for r in lr]))
+                tally.compare("c", idx, i, ours_c, np.stack([r.c for r in lr]))  # type: ignore[misc]
             if ours_gates is not None:
-                tally.compare("gates", idx, i, ours_gates, np.stack([r.gates for r in lr]))
+                shown = np.stack([r.gates for r in lr])  # type: ignore[misc]
+                tally.compare("gates", idx, i, ours_gates, shown)
                 for rebuilt, keras_ in _rebuild(kind, lr):
                     tally.compare("gates_rebuild", idx, i, rebuilt, keras_)
             for s, returned in enumerate(check.finals):
@@ -188,7 +190,7 @@ def verify(
             if rec.outputs is None:
                 continue
             head = _head(built, weights[rec.weights_version], results[k][-1].h)
-            if head is not None and head.size == rec.outputs.size:
+            if head.size == rec.outputs.size:
                 tally.compare("outputs", [k], len(built.rnns), head, rec.outputs)
     per_batch = [float(v) for v in tally.worst_abs]
     verification = Verification(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -31,8 +32,18 @@ SCENARIO = {
 }
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 def _conf(tmp: Path, port: int, backends: list[str]) -> Path:
-    servers = "\n".join(f"    server {b};" for b in backends)
+    """The shipped deploy/nginx.conf, with only its addresses and ports rewritten, inside the
+    few lines a stand-alone nginx needs (pid, logs and temp paths in tmp)."""
+    shipped = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    upstream = re.search(r"upstream lab \{[^}]*\}", shipped)
+    assert upstream and "listen 8080;" in shipped
+    servers = "".join(f"    server {b};\n" for b in backends)
+    site = shipped.replace(upstream.group(0), "upstream lab {\n" + servers + "}")
+    site = site.replace("listen 8080;", f"listen 127.0.0.1:{port};")
     conf = tmp / "nginx.conf"
     conf.write_text(f"""
 pid {tmp}/nginx.pid;
@@ -42,20 +53,7 @@ http {{
   access_log off;
   client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;
   fastcgi_temp_path {tmp}/fcgi; uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
-  upstream lab {{
-{servers}
-  }}
-  map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-      proxy_pass http://lab;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header Host $host;
-    }}
-  }}
+{site}
 }}
 """)
     return conf
@@ -103,9 +101,14 @@ def test_two_replicas_behind_nginx(tmp_path: Path) -> None:
         direct = {_post(f"{base}/api/traces") for base in (base_a, base_b)}
         proxied = {_post(f"{front}/api/traces") for _ in range(4)}  # round robin: both
         assert len(direct) == 1 and proxied == direct
-        # live sessions keep working through the proxy, each on its own process
+        # live sessions keep working through the proxy, each on its own process, with the
+        # Origin a browser sends for a page served on the proxy's port
         url = f"ws://127.0.0.1:{port}/ws/live"
-        with connect(url) as one, connect(url) as two:
+        origin = {"origin": front}
+        with (
+            connect(url, additional_headers=origin) as one,
+            connect(url, additional_headers=origin) as two,
+        ):
             for ws in (one, two):
                 ws.send(json.dumps({"type": "load", "scenario": SCENARIO}))
                 assert json.loads(ws.recv())["type"] == "loaded"

@@ -202,7 +202,10 @@ function select(layer, row) {
 function badge(v) {
   const b = $("badge");
   b.textContent = t("js.main.badge", { version: v.keras_version, diff: v.max_abs_diff.toExponential(1) });
-  b.title = v.references.join("\n");
+  // what was compared with what, per quantity (older traces: the plain list of references)
+  const lines = Object.entries(v.quantities || {}).map(([name, q]) =>
+    t("js.verify.line", { what: t(`js.verify.q.${name}`), diff: q.max_abs_diff.toExponential(1), values: q.values }));
+  b.title = lines.length ? [t("js.verify.criterion", { tolerance: v.tolerance }), ...lines].join("\n") : v.references.join("\n");
   b.classList.toggle("ok", v.passed);
 }
 
