@@ -93,6 +93,13 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from app.queue_worker import main as work
+    from app.settings import get_settings
+
+    return work(get_settings(), burst=args.burst)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lstm-state-lab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -120,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
         help="json: one object a line, for log collectors (default: LSL_LOG_FORMAT or json)",
     )
     p.set_defaults(func=_serve)
+    p = sub.add_parser(
+        "worker", help="run queued jobs from Redis (LSL_REDIS_URL), TensorFlow kept warm"
+    )
+    p.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    p.set_defaults(func=_worker)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -93,3 +93,10 @@ def headline(items: list[dict[str, Any]], default: str) -> dict[str, Any]:
         return {"code": default, "ctx": {}, "field": ""}
     first = items[0]
     return {"code": first["type"], "ctx": first["ctx"], "field": first["field"]}
+
+
+class JobFailed(LabError):
+    """Work on the job queue failed or was cancelled; `code` names why (worker_stopped,
+    job_timeout, job_lost, cancelled, or the task's own error code)."""
+
+    kind = "job_failed"

@@ -37,6 +37,7 @@ class Job:
     cancel_requested: bool = False
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
+    submitted: float = field(default_factory=time.monotonic)
 
     @property
     def finished(self) -> bool:

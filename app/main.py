@@ -32,7 +32,7 @@ from app.api.security import SecurityHeaders
 from app.assets import StaticAssets
 from app.claim_store import ClaimStore
 from app.errors import LabError
-from app.jobs import Jobs
+from app.jobqueue import JobQueue, LocalJobQueue
 from app.scenario import Scenario
 from app.server import close_sessions_on_exit
 from app.settings import Settings, get_settings
@@ -51,6 +51,20 @@ def _compute(scenario: Scenario) -> dict[str, Any]:
     from app.engine import tracer  # imported by the warm-up, in the TF thread
 
     return tracer.run(scenario).to_dict(arrays=True)
+
+
+def _job_queue(settings: Settings, worker: WorkerProcess) -> JobQueue:
+    """The embedded engine (this process's worker), or RQ on Redis when LSL_REDIS_URL is set."""
+    if not settings.redis_url:
+        return LocalJobQueue(worker, settings.experiment_jobs, settings.max_pending_jobs)
+    from app.redis_queue import RedisJobQueue
+
+    return RedisJobQueue(
+        settings.redis_url,
+        settings.queue_name,
+        settings.max_pending_jobs,
+        settings.job_result_ttl_s,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -77,13 +91,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             workers["lane"] = WorkerProcess(
                 "lane", nice=0, tf_threads=settings.worker_tf_threads, warm_up=settings.warm_up
             )
-        app.state.heavy = workers["jobs"]
-        app.state.jobs = Jobs(app.state.heavy.call, concurrency=settings.experiment_jobs)
+        app.state.jobs = _job_queue(settings, workers.pop("jobs"))
         app.state.traces = TraceService(
             settings, _compute, workers["big"], app.state.tf_limiter, workers.get("lane")
         )
         store = ClaimStore(Path(settings.cache_dir) if settings.cache_dir else None)
-        app.state.claims = claims.ClaimRuns(store, app.state.heavy)
+        app.state.claims = claims.ClaimRuns(store, app.state.jobs)
         background: set[asyncio.Task[None]] = set()
         if settings.warm_up:
             # the second lane must be warm before it is useful; the others start when first
@@ -104,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
             for worker in workers.values():  # first: their work stops now, not when done
                 await worker.close()
+            await app.state.jobs.close()
             await app.state.traces.close()
 
     # /docs is served by app.api.pages with local Swagger UI assets (FastAPI's uses a CDN).

@@ -107,6 +107,26 @@ class Settings(BaseSettings):
         gt=0,
         description="A request's head (and then its body) must arrive within this; else 408.",
     )
+    redis_url: str = Field(
+        "",
+        description="Empty: jobs run in this process's own worker (the embedded default). "
+        "redis://host:6379/0: jobs go to a Redis queue run by `lstm-state-lab worker` "
+        "processes, answered by any replica.",
+    )
+    queue_name: str = Field("lstm-state-lab", description="The Redis queue's name.")
+    job_result_ttl_s: int = Field(
+        7 * 24 * 3600, ge=60, description="How long Redis keeps a job's result and events."
+    )
+    worker_heartbeat_s: int = Field(
+        10,
+        ge=2,
+        le=600,
+        description="A queue worker's job heartbeat: a job whose worker stopped beating this "
+        "long is retried once, then failed.",
+    )
+    max_pending_jobs: int = Field(
+        20, ge=1, le=10_000, description="Jobs waiting at most; more get 503 queue_full."
+    )
 
 
 def get_settings() -> Settings:

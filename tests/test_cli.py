@@ -73,6 +73,7 @@ def test_serve_listens_where_lsl_host_and_lsl_port_say(monkeypatch: pytest.Monke
     overwrote LSL_HOST / LSL_PORT, so a container's settings had no effect)."""
     import app.server
     from app import cli
+
     calls: list[tuple[str, int]] = []
     monkeypatch.setattr(app.server, "run", lambda host, port, *rest: calls.append((host, port)))
     monkeypatch.setenv("LSL_HOST", "0.0.0.0")

@@ -251,7 +251,7 @@ def test_route_refusal_keeps_detail_and_adds_code(client: TestClient) -> None:
 def test_full_queue_is_503_with_a_code(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     from app.jobs import QueueFull
 
-    def full(*_: Any) -> None:
+    async def full(*_: Any) -> None:
         raise QueueFull("20 experiments are already waiting; retry later")
 
     monkeypatch.setattr(client.app.state.jobs, "submit", full)  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from app.api.lessons import Lang
 from app.claim_store import ClaimStore
 from app.claims import BY_ID, CLAIMS
 from app.errors import LabError
-from app.workers import WorkerProcess
+from app.jobqueue import JobQueue
 
 router = APIRouter(prefix="/api/claims", tags=["claims"])
 log = logging.getLogger(__name__)
@@ -56,11 +56,11 @@ async def list_claims(lang: Lang = "en") -> list[dict[str, str]]:
 
 
 class ClaimRuns:
-    """Claim checks run in the jobs worker process, one run per claim at a time (a class
-    pressing "Run all" together computes each claim once), results kept on disk."""
+    """Claim checks run on a worker (through the job queue), one run per claim at a time (a
+    class pressing "Run all" together computes each claim once), results kept on disk."""
 
-    def __init__(self, store: ClaimStore, worker: WorkerProcess) -> None:
-        self.store, self.worker = store, worker
+    def __init__(self, store: ClaimStore, jobs: JobQueue) -> None:
+        self.store, self.jobs = store, jobs
         self.running: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
     async def run(self, claim_id: str) -> dict[str, Any]:
@@ -77,7 +77,9 @@ class ClaimRuns:
             future.exception()  # retrieved here: its waiters may all have left
 
     async def _compute(self, claim_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self.worker.call("claim", claim_id)
+        # keyed by claim and installed versions: replicas asking at once share one run
+        key = f"{claim_id}@{self.store.path.stem}@{datetime.now(UTC):%Y%m%d%H%M%S}"
+        result: dict[str, Any] = await self.jobs.call("claim", claim_id, key=key)
         result["computed_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         self.store.put(claim_id, result)
         return result

@@ -8,16 +8,15 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
-from app.jobs import Jobs
+from app.jobqueue import JobQueue
 from app.tracing import TraceService
-from app.workers import WorkerProcess
 
 T = TypeVar("T")
 POLL_S = 0.25  # how often a waiting request checks that its client is still there
 
 
-def _jobs(request: Request) -> Jobs:
-    jobs: Jobs = request.app.state.jobs
+def _jobs(request: Request) -> JobQueue:
+    jobs: JobQueue = request.app.state.jobs
     return jobs
 
 
@@ -26,14 +25,8 @@ def _traces(request: Request) -> TraceService:
     return traces
 
 
-def _heavy(request: Request) -> WorkerProcess:
-    heavy: WorkerProcess = request.app.state.heavy
-    return heavy
-
-
-JobsDep = Annotated[Jobs, Depends(_jobs)]
+JobsDep = Annotated[JobQueue, Depends(_jobs)]
 TracesDep = Annotated[TraceService, Depends(_traces)]
-HeavyDep = Annotated[WorkerProcess, Depends(_heavy)]
 
 
 class ClientGone(Exception):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app import metrics
 from app.errors import (
+    JobFailed,
     KerasRejected,
     LabError,
     ScenarioError,
@@ -22,7 +23,7 @@ from app.errors import (
 )
 
 MAX_ERRORS = 20
-STATUS = {ScenarioError: 422, KerasRejected: 400, VerificationFailed: 500}
+STATUS = {ScenarioError: 422, KerasRejected: 400, VerificationFailed: 500, JobFailed: 503}
 
 
 class Detail(BaseModel):

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import budget
-from app.api.deps import HeavyDep, JobsDep, while_connected
+from app.api.deps import JobsDep, while_connected
 from app.api.errors import NOT_FOUND, Refused
-from app.jobs import Job, Jobs, QueueFull
+from app.jobqueue import QueueFull
 
 router = APIRouter(prefix="/api/experiments", tags=["experiments"])
 
@@ -52,17 +52,18 @@ class ExperimentRequest(BaseModel):
 
 
 @router.post("/cost")
-async def cost(request: Request, heavy: HeavyDep) -> dict[str, Any]:
-    """Measure now, on this server (in the worker process): stateful batch-1 training vs
-    batched stateless training."""
-    result: dict[str, Any] = await while_connected(request, heavy.call("cost"))
+async def cost(request: Request, jobs: JobsDep) -> dict[str, Any]:
+    """Measure now, on a worker (this server's own, or a queue worker): stateful batch-1
+    training vs batched stateless training."""
+    result: dict[str, Any] = await while_connected(request, jobs.call("cost"))
     return result
 
 
 @router.post("", status_code=202)
 async def start(req: ExperimentRequest, request: Request, jobs: JobsDep) -> dict[str, Any]:
-    """Queue an experiment; a cached identical one comes back done at once. Priced first:
-    over the job budget is a 422 naming it."""
+    """Queue an experiment; an identical one (same configuration and seed) is computed once
+    and comes back done when its result is kept. Priced first: over the job budget is a 422
+    naming it."""
     settings = request.app.state.settings
     seconds = budget.experiment_seconds(
         [(c.lahead, c.batch_size) for c in req.configs], req.input_len, req.epochs
@@ -71,7 +72,7 @@ async def start(req: ExperimentRequest, request: Request, jobs: JobsDep) -> dict
         seconds, settings.job_budget_s, "fewer configurations, epochs or windows, larger batches"
     )
     try:
-        job = jobs.submit(req.model_dump_json(), "experiment", req.model_dump())
+        return await jobs.submit(req.model_dump_json(), "experiment", req.model_dump())
     except QueueFull as exc:
         raise Refused(
             503,
@@ -82,40 +83,44 @@ async def start(req: ExperimentRequest, request: Request, jobs: JobsDep) -> dict
             limit=jobs.max_pending,
             retry_after=30,
         ) from exc
-    return _summary(jobs, job)
 
 
-def _job(jobs: Jobs, job_id: str) -> Job:
-    job = jobs.jobs.get(job_id)
-    if job is None:
+async def _found(summary: dict[str, Any] | None, job_id: str) -> dict[str, Any]:
+    if summary is None:
         raise HTTPException(404, f"no experiment {job_id!r}")
-    return job
-
-
-def _summary(jobs: Jobs, job: Job) -> dict[str, Any]:
-    return {**job.summary(), "queue_position": jobs.position(job)}
+    return summary
 
 
 @router.get("/{job_id}", responses=NOT_FOUND)
 async def status(job_id: str, jobs: JobsDep) -> dict[str, Any]:
-    """The job's status, result or error, and its place in the queue (0 = running)."""
-    return _summary(jobs, _job(jobs, job_id))
+    """The job's status, result or error, its place in the queue (0 = running) and how many
+    workers serve the queue."""
+    return await _found(await jobs.status(job_id), job_id)
 
 
 @router.get("/{job_id}/events", responses=NOT_FOUND)
-async def events(job_id: str, jobs: JobsDep) -> StreamingResponse:
-    """Server-sent events: started, progress (config, phase, epoch, batch, loss), then the end."""
-    job = _job(jobs, job_id)
+async def events(
+    job_id: str,
+    jobs: JobsDep,
+    last_event_id: Annotated[str | None, Header(max_length=64)] = None,
+    last: Annotated[str | None, Query(max_length=64)] = None,
+) -> StreamingResponse:
+    """Server-sent events: queued (place), started, progress (config, phase, epoch, batch,
+    loss), then done / failed / cancelled. Each event has an id: a page that reconnects
+    (`Last-Event-ID`, sent by the browser) resumes after the last one it saw, from any
+    replica; `last` does the same for a page that had to open a new stream."""
+    await _found(await jobs.status(job_id), job_id)
 
     async def sse() -> AsyncIterator[str]:
-        async for event in jobs.stream(job):
-            yield f"data: {json.dumps(event)}\n\n"
+        yield "retry: 2000\n\n"
+        async for event_id, event in jobs.stream(job_id, last_event_id or last):
+            yield f"id: {event_id}\ndata: {json.dumps(event)}\n\n"
 
-    return StreamingResponse(sse(), media_type="text/event-stream")
+    return StreamingResponse(
+        sse(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"}
+    )
 
 
 @router.delete("/{job_id}", responses=NOT_FOUND)
 async def cancel(job_id: str, jobs: JobsDep) -> dict[str, Any]:
-    job = _job(jobs, job_id)
-    jobs.cancel(job)
-    return _summary(jobs, job)
+    return await _found(await jobs.cancel(job_id), job_id)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import budget
-from app.api.deps import HeavyDep, while_connected
+from app.api.deps import JobsDep, while_connected
 from app.api.errors import Refused
 
 router = APIRouter(prefix="/api/generate", tags=["generate"])
@@ -31,7 +31,7 @@ class GenerateRequest(BaseModel):
 
 
 @router.post("")
-async def generate(req: GenerateRequest, request: Request, heavy: HeavyDep) -> dict[str, Any]:
+async def generate(req: GenerateRequest, request: Request, jobs: JobsDep) -> dict[str, Any]:
     """Train on the text at batch size 1 (stateful), then generate from each prompt, resetting
     the state between prompts."""
     for i, p in enumerate(req.prompts):
@@ -50,8 +50,6 @@ async def generate(req: GenerateRequest, request: Request, heavy: HeavyDep) -> d
     budget.check_job(
         seconds, request.app.state.settings.job_budget_s, "fewer epochs or a shorter text"
     )
-    # in the worker process; a client that leaves cancels the training between batches
-    result: dict[str, Any] = await while_connected(
-        request, heavy.call("generate", req.model_dump())
-    )
+    # on a worker; a client that leaves cancels the training between batches
+    result: dict[str, Any] = await while_connected(request, jobs.call("generate", req.model_dump()))
     return result

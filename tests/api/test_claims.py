@@ -155,5 +155,5 @@ def test_claims_run_in_the_worker_process(client: TestClient) -> None:
     import os
 
     client.post("/api/claims/gru-one-state/run?fresh=true")
-    heavy = client.app.state.heavy  # type: ignore[attr-defined]
+    heavy = client.app.state.jobs.worker  # type: ignore[attr-defined]
     assert heavy.pid is not None and heavy.pid != os.getpid()

@@ -207,6 +207,12 @@ def test_experiment_runs_and_cancels(page: Page, server: str) -> None:
     expect(rows.first).to_contain_text("✓ continues")
     expect(rows.first).to_contain_text("0.014813 / 0.031049")  # seed 000's figures beside ours
     shot(page, "10-experiment")
+    # the job is in the URL: a reload (or a link sent to a friend) shows it again
+    assert "job=" in page.url
+    page.reload()
+    expect(page.locator("#exp-status")).to_contain_text("done", timeout=20_000)
+    expect(rows).to_have_count(2)
+    form.locator("textarea[name=configs]").fill("2,1,1\n2,2,2")  # the reload reset the form
     # long enough to cancel, within the job budget (LSL_JOB_BUDGET_S: ~50 s estimated)
     form.locator("input[name=input_len]").fill("400")
     form.locator("input[name=epochs]").fill("5")

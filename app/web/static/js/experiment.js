@@ -32,37 +32,114 @@ $("exp-form").addEventListener("submit", async (ev) => {
     message(data.code || data.error ? tError(data) : d);
     return;
   }
-  job = data.id;
-  $("exp-run").disabled = true;
-  $("exp-cancel").disabled = false;
-  follow(body.configs.length);
+  start(data.id);
 });
 
 $("exp-cancel").addEventListener("click", () => { if (job) fetch(`/api/experiments/${job}`, { method: "DELETE" }); });
 
-function follow(n) {
+// The job lives in the URL: a reload, a lost connection or a restarted replica finds it again.
+function start(id) {
+  job = id;
+  const url = new URL(location.href);
+  url.searchParams.set("job", id);
+  history.replaceState(null, "", url);
+  busy(true);
+  follow(null, 0);
+}
+
+function busy(on) {
+  $("exp-run").disabled = on;
+  $("exp-cancel").disabled = !on;
+}
+
+// Progress stream. The browser's EventSource reconnects by itself (sending Last-Event-ID);
+// when it gives up (an error answer, e.g. a replica that went away), we reconnect with
+// backoff, from the last event we saw, after asking whether the job still exists.
+let lastId = null;
+function follow(after, attempt) {
   if (source) source.close();
-  source = new EventSource(`/api/experiments/${job}/events`);
+  const q = after ? `?last=${encodeURIComponent(after)}` : "";
+  source = new EventSource(`/api/experiments/${job}/events${q}`);
+  source.onopen = () => { attempt = 0; };
+  source.onerror = () => {
+    if (source.readyState !== EventSource.CLOSED) { status(t("js.experiment.reconnecting")); return; }
+    const wait = Math.min(30, 2 ** attempt);
+    status(t("js.experiment.reconnecting_in", { seconds: wait }));
+    setTimeout(() => recover(attempt + 1), wait * 1000);
+  };
   source.onmessage = async (ev) => {
+    lastId = ev.lastEventId || lastId;
     const e = JSON.parse(ev.data);
     if (e.type === "progress") {
       const per = e.phase === "stateful" ? 0 : 0.5;
       const frac = (e.config + per + 0.5 * (e.epoch + e.batch / e.batches) / Number($("exp-form").elements.epochs.value)) / e.configs;
       $("exp-progress").value = Math.min(frac, 1);
-      $("exp-status").textContent = t("js.experiment.progress", { config: e.config + 1, configs: e.configs, phase: e.phase, epoch: e.epoch + 1, batch: e.batch, batches: e.batches, loss: e.loss.toExponential(2) });
+      status(t("js.experiment.progress", { config: e.config + 1, configs: e.configs, phase: e.phase, epoch: e.epoch + 1, batch: e.batch, batches: e.batches, loss: e.loss.toExponential(2) }));
+    } else if (e.type === "queued") {
+      status(queued(e.position, e.workers));
     } else if (e.type === "started") {
-      $("exp-status").textContent = t("js.experiment.training");
+      status(t(e.try > 1 ? "js.experiment.retrying" : "js.experiment.training", { try: e.try }));
     } else if (["done", "cancelled", "failed"].includes(e.type)) {
       source.close();
-      $("exp-run").disabled = false;
-      $("exp-cancel").disabled = true;
-      const status = await (await fetch(`/api/experiments/${job}`)).json();
-      $("exp-status").textContent = t(e.type === "done" && e.cached ? "js.experiment.done_cached" : `js.experiment.${e.type}`);
-      if (e.type === "done") { $("exp-progress").value = 1; table(status.result); }
-      if (e.type === "failed") message(status.error && (status.error.code || status.error.error) ? tError(status.error) : status.error);
+      const found = await fetch(`/api/experiments/${job}`);
+      finish(e, found.ok ? await found.json() : null);
     }
   };
 }
+
+async function recover(attempt) {
+  let r;
+  try { r = await fetch(`/api/experiments/${job}`); } catch { r = null; }
+  if (r && r.status === 404) { gone(); return; }
+  if (!r || !r.ok) {
+    const wait = Math.min(30, 2 ** attempt);
+    status(t("js.experiment.reconnecting_in", { seconds: wait }));
+    setTimeout(() => recover(attempt + 1), wait * 1000);
+    return;
+  }
+  follow(lastId, attempt);
+}
+
+function queued(position, workers) {
+  if (workers === 0) return t("js.experiment.no_workers");
+  return position ? t("js.experiment.queued", { ahead: position }) : t("js.experiment.training");
+}
+
+function status(text) { $("exp-status").textContent = text; }
+
+function gone() {
+  busy(false);
+  status(t("js.experiment.failed"));
+  message(tError({ code: "no_job", message: "this job is not known here" }));
+}
+
+function finish(e, summary) {
+  busy(false);
+  status(t(e.type === "done" && e.cached ? "js.experiment.done_cached" : `js.experiment.${e.type}`));
+  if (e.type === "done" && summary) { $("exp-progress").value = 1; table(summary.result); }
+  if (e.type === "failed") {
+    const code = e.error_code || (summary && summary.error_code);
+    const text = e.error || (summary && summary.error) || "";
+    message(code ? tError({ code, message: text }) : text);
+  }
+}
+
+// A page opened with ?job=…: show that job where it is now.
+(async () => {
+  const id = new URLSearchParams(location.search).get("job");
+  if (!id || !/^[\w-]{1,80}$/.test(id)) return;
+  job = id;
+  const r = await fetch(`/api/experiments/${id}`);
+  if (r.status === 404) { gone(); return; }
+  const summary = await r.json();
+  if (["done", "cancelled", "failed"].includes(summary.status)) {
+    finish({ type: summary.status, error: summary.error, error_code: summary.error_code }, summary);
+  } else {
+    busy(true);
+    status(summary.status === "queued" ? queued(summary.queue_position, summary.workers) : t("js.experiment.training"));
+    follow(null, 0);
+  }
+})();
 
 const fmt = (v) => v.toFixed(6);
 
