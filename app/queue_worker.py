@@ -53,8 +53,9 @@ def run(task: str, args: list[Any]) -> Any:
 
     emit({"type": "started", "try": job.meta["tries"]})
     try:
-        return TASKS[task](*args, emit=lambda e: emit({"type": "progress", **e}),
-                           cancelled=cancelled)  # fmt: skip
+        return TASKS[task](
+            *args, emit=lambda e: emit({"type": "progress", **e}), cancelled=cancelled
+        )
     except LabError as exc:  # a clear, translated error on the page (its code)
         job.meta["error_code"] = exc.code
         job.save_meta()  # type: ignore[no-untyped-call]

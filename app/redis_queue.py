@@ -123,8 +123,13 @@ class RedisJobQueue:
             job = self._fetch(job_id)
             if job is not None:
                 status = job.get_status(refresh=True)
-                if status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.FINISHED,
-                              JobStatus.DEFERRED, JobStatus.SCHEDULED):  # fmt: skip
+                if status in (
+                    JobStatus.QUEUED,
+                    JobStatus.STARTED,
+                    JobStatus.FINISHED,
+                    JobStatus.DEFERRED,
+                    JobStatus.SCHEDULED,
+                ):
                     return job
                 job.delete()  # failed or cancelled before: run it again
                 self.sync.delete(events_key(job_id), cancel_key(job_id))
@@ -147,8 +152,11 @@ class RedisJobQueue:
         if job is None:
             return None
         self.sync.set(cancel_key(job_id), 1, ex=self.result_ttl_s)
-        if job.get_status(refresh=True) in (JobStatus.QUEUED, JobStatus.DEFERRED,
-                                            JobStatus.SCHEDULED):  # fmt: skip
+        if job.get_status(refresh=True) in (
+            JobStatus.QUEUED,
+            JobStatus.DEFERRED,
+            JobStatus.SCHEDULED,
+        ):
             job.cancel()  # never runs
         return self._summary(job)
 
@@ -213,8 +221,10 @@ class RedisJobQueue:
                 return
             if summary["status"] == "queued" and summary["queue_position"] != queued_at:
                 queued_at = summary["queue_position"]
-                yield cursor, {"type": "queued", "position": queued_at,
-                               "workers": summary["workers"]}  # fmt: skip
+                yield (
+                    cursor,
+                    {"type": "queued", "position": queued_at, "workers": summary["workers"]},
+                )
 
     async def call(self, task: str, *args: Any, key: str | None = None) -> Any:
         """Queue and wait. Without a key the job is this caller's own: leaving cancels it."""

@@ -50,7 +50,7 @@ def running(tmp: Path) -> Iterator[str]:
             "no",
             "--dir",
             str(tmp),
-        ],  # fmt: skip
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -88,9 +88,11 @@ def worker(url: str, log: Path, **env: str) -> subprocess.Popen[bytes]:
     }
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "worker"], stdout=out, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "app.cli", "worker"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
             env=full,
-        )  # fmt: skip
+        )
     conn = redis.Redis.from_url(url)
     before = {w.name for w in Worker.all(connection=conn)}
     deadline = time.monotonic() + 120

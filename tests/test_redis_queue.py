@@ -52,8 +52,15 @@ def test_any_replica_answers_and_identical_jobs_run_once(redis_url: str, tmp_pat
             ids = [i async for i, _ in a.stream(first["id"], None)]
             resumed = [e async for _, e in a.stream(first["id"], ids[0])]
             third = await a.submit("nap-1", "sleep", 0.6)  # kept: comes back done at once
-            return {"first": first, "again": again, "events": events, "a": done_a,
-                    "b": done_b, "resumed": resumed, "third": third}  # fmt: skip
+            return {
+                "first": first,
+                "again": again,
+                "events": events,
+                "a": done_a,
+                "b": done_b,
+                "resumed": resumed,
+                "third": third,
+            }
         finally:
             await a.close()
             await b.close()
