@@ -25,7 +25,7 @@ def free_port() -> int:
 
 
 def start(
-    log_path: Path, *extra: str, port: int | None = None
+    log_path: Path, *extra: str, port: int | None = None, env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     """`lstm-state-lab serve` on `port` (default: a free one); returns once /readyz says ready."""
     port = port or free_port()
@@ -42,7 +42,7 @@ def start(
     ]
     # one trace lane unless a test asks for more: a second lane is a process that imports and
     # warms TensorFlow at every start, CPU a 2-core CI machine needs for the tests themselves
-    env = {**os.environ, "LSL_TRACE_LANES": os.environ.get("LSL_TRACE_LANES", "1")}
+    env = {**os.environ, "LSL_TRACE_LANES": os.environ.get("LSL_TRACE_LANES", "1"), **(env or {})}
     with log_path.open("ab") as log:  # a file, not a pipe: a full pipe would block the server
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
