@@ -74,7 +74,22 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _metrics_dir() -> None:
+    """Every server process writes its metrics here and /metrics adds them all up
+    (prometheus-client's multiprocess mode); set before anything imports the metrics."""
+    import tempfile
+
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if path:  # the operator's: values of a previous run must not be added to this one's
+        Path(path).mkdir(parents=True, exist_ok=True)
+        for old in Path(path).glob("*.db"):
+            old.unlink()
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="lsl-metrics-")
+
+
 def _serve(args: argparse.Namespace) -> int:
+    _metrics_dir()
     from app.server import run
     from app.settings import get_settings
 

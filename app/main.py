@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from app import metrics
 from app.api import (
     claims,
     experiments,
@@ -119,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await worker.close()
             await app.state.jobs.close()
             await app.state.traces.close()
+            metrics.process_exited(os.getpid())
 
     # /docs is served by app.api.pages with local Swagger UI assets (FastAPI's uses a CDN).
     app = FastAPI(title="LSTM State Lab", lifespan=lifespan, docs_url=None, redoc_url=None)

@@ -193,3 +193,42 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_metrics_add_up_every_server_process(tmp_path: Path) -> None:
+    """`serve --workers 2`: whichever process answers /metrics counts the traces of both
+    (hand-written per-process counters once reported about half)."""
+    proc, base = serving.start(tmp_path / "server.log", "--workers", "2")
+    try:
+        body = json.dumps({"data": {"preset": "poem"}}).encode()
+        pids = set()
+        for _ in range(10):
+            req = urllib.request.Request(
+                f"{base}/api/traces",
+                data=body,
+                headers={"Content-Type": "application/json", "Connection": "close"},
+            )
+            with urllib.request.urlopen(req, timeout=60) as r:
+                assert r.status == 200
+        from concurrent.futures import ThreadPoolExecutor
+
+        def scrape(_: int) -> str:
+            with urllib.request.urlopen(f"{base}/metrics", timeout=30) as r:
+                return str(r.read().decode())
+
+        # scrapes at once, in rounds, until both processes have answered one (whichever
+        # process computed the traces, each must report all of them)
+        deadline = time.monotonic() + 90  # the second process may still be warming up
+        with ThreadPoolExecutor(8) as pool:
+            while time.monotonic() < deadline:
+                for text in pool.map(scrape, range(8)):
+                    assert re.search(r"^lsl_traces_total 10\.0$", text, re.M), text[:2000]
+                    assert re.search(r"^lsl_queue_workers 1\.0$", text, re.M)
+                    # a process's own gauges appear once it answered a scrape (label: pid)
+                    pids |= set(re.findall(r'lsl_resident_memory_bytes\{pid="(\d+)"\}', text))
+                if len(pids) == 2:
+                    break
+                time.sleep(0.5)
+        assert len(pids) == 2  # both answered, and both counted all 10 traces
+    finally:
+        serving.stop(proc)

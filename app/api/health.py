@@ -3,8 +3,9 @@ from __future__ import annotations
 import asyncio
 import os
 
+import anyio
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from app import metrics
 
@@ -33,14 +34,11 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
-async def metrics_endpoint(request: Request) -> PlainTextResponse:
-    """Prometheus text format: sessions, frames, commands, errors, jobs."""
+async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus text format: sessions, frames, commands, errors, traces and jobs summed over
+    every server process; the job queue's depth, running jobs, workers and oldest job age."""
     jobs = getattr(request.app.state, "jobs", None)
-    gauges = {
-        # for leak checks: both should return to their idle values when sessions close
-        "lsl_asyncio_tasks": float(len(asyncio.all_tasks())),
-        "lsl_resident_memory_bytes": float(_rss_bytes()),
-    }
-    if jobs is not None:
-        gauges["lsl_jobs_pending"] = float(sum(not j.finished for j in jobs.jobs.values()))
-    return PlainTextResponse(metrics.render(gauges), media_type="text/plain; version=0.0.4")
+    queue = await jobs.stats() if jobs is not None else {}
+    process = {"tasks": float(len(asyncio.all_tasks())), "rss": float(_rss_bytes())}
+    body = await anyio.to_thread.run_sync(metrics.render, process, queue)
+    return Response(body, media_type=metrics.CONTENT_TYPE)

@@ -457,7 +457,7 @@ async def live(ws: WebSocket) -> None:
         await ws.close(code=1013, reason="too many sessions from your address: retry in 30 s")
         return
     _PER_CLIENT[client] += 1
-    metrics.sessions_active += 1
+    metrics.session_opened()
     metrics.inc("lsl_sessions_total")
     _OPEN.add(ws)
     conn = _Connection(ws, settings)
@@ -512,7 +512,7 @@ async def live(ws: WebSocket) -> None:
         _PER_CLIENT[client] -= 1
         if _PER_CLIENT[client] <= 0:
             del _PER_CLIENT[client]
-        metrics.sessions_active -= 1
+        metrics.session_closed()
         conn.close()
         log.info(
             "session closed",
