@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.classroom
 	$(BIN)/python -m benchmarks.slow_clients
 	$(BIN)/python benchmarks/first_picture.py
+	$(BIN)/python -m benchmarks.jobs
 
 clean:
 	rm -rf $(VENV) tests/browser/a11y/node_modules build *.egg-info .pytest_cache .mypy_cache .ruff_cache
