@@ -12,10 +12,11 @@ RUN python3 -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /srv
 
-# Dependencies in their own layer: only pyproject.toml decides whether it is rebuilt.
-COPY pyproject.toml README.md ./
-RUN mkdir app && touch app/__init__.py && pip install . && pip uninstall -y lstm-state-lab \
-    && rm -rf app build *.egg-info
+# Dependencies in their own layer: only pyproject.toml and the lock decide whether it is rebuilt;
+# -c requirements.lock: the versions the tests passed with.
+COPY pyproject.toml README.md requirements.lock ./
+RUN mkdir app && touch app/__init__.py && pip install -c requirements.lock . \
+    && pip uninstall -y lstm-state-lab && rm -rf app build *.egg-info
 
 COPY app ./app
 RUN pip install --no-deps . && rm -rf /srv/app /srv/build /srv/*.egg-info

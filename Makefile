@@ -6,15 +6,20 @@ STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean docs test-container
+.PHONY: run test lint bench clean docs test-container lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# requirements.lock pins every dependency to the versions the tests passed with (make lock)
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
 	touch $(STAMP)
+
+lock: $(STAMP)
+	{ sed -n '1,2p' requirements.lock; $(BIN)/python -m pip freeze --exclude-editable \
+	  | grep -v '^-e\|lstm-state-lab'; } > requirements.lock.new && mv requirements.lock.new requirements.lock
 
 run: $(STAMP)
 	$(BIN)/lstm-state-lab serve --host $(HOST) --port $(PORT)

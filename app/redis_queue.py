@@ -229,7 +229,10 @@ class RedisJobQueue:
     async def call(self, task: str, *args: Any, key: str | None = None) -> Any:
         """Queue and wait. Without a key the job is this caller's own: leaving cancels it."""
         own = key is None
-        summary = await self.submit(key or f"{time.time_ns()}-{id(args)}", task, *args)
+        try:
+            summary = await self.submit(key or f"{time.time_ns()}-{id(args)}", task, *args)
+        except QueueFull as exc:
+            raise JobFailed(str(exc), code="queue_full", limit=self.max_pending) from exc
         job_id = summary["id"]
         try:
             while summary["status"] not in ("done", "failed", "cancelled"):

@@ -3,7 +3,8 @@ Redis, one `lstm-state-lab worker`, Chromium through the proxy.
 
 The explorer goes live with the browser's own Origin; the experiment page runs a job to the
 end; status and progress answer from either replica; a replica killed mid-stream is survived
-by the page; everything but Redis restarted, the result is still there.
+by the page; everything but Redis restarted, the result is still there; the worker killed
+mid-job, the job is retried on the next one.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ if proxy.NGINX is None and os.environ.get("CI") != "true":
     pytest.skip("nginx is not installed here (.ci/run installs it)", allow_module_level=True)
 
 SMALL = ("2,1,1\n2,2,2", "60", "1")
+MEDIUM = ("2,2,1\n2,1,2", "200", "3")
 LONG = ("2,1,1\n2,2,2\n2,1,2", "400", "6")  # ~40 s on a worker: time to kill both replicas
 
 
@@ -89,6 +91,17 @@ def test_the_course_deployment_through_nginx(browser: Browser, tmp_path: Path) -
             expect(page.locator("#exp-status")).to_contain_text("done", timeout=30_000)
             expect(page.locator("#exp-table tbody tr")).to_have_count(3)
             assert _get(f"{front}/api/experiments/{job}")["status"] == "done"
+            # the worker killed mid-job: the job is retried once, on the next worker
+            worker = redis_server.worker(url, tmp_path / "worker2.log")
+            _run(page, *MEDIUM)
+            expect(page.locator("#exp-status")).to_contain_text("configuration", timeout=60_000)
+            worker.kill()
+            worker.wait()
+            worker = redis_server.worker(url, tmp_path / "worker3.log")
+            expect(page.locator("#exp-status")).to_contain_text("done", timeout=180_000)
+            expect(page.locator("#exp-table tbody tr")).to_have_count(2)
+            retried = page.url.split("job=")[1].split("&")[0]
+            assert _get(f"{front}/api/experiments/{retried}")["tries"] == 2
             assert errors == []
         finally:
             context.close()
