@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
 import jinja2
-import plotly
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
@@ -28,8 +27,17 @@ templates = Jinja2Templates(
         autoescape=True,
     )
 )
-PLOTLY_FILE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-PLOTLY_VERSION = plotly.__version__
+# Found through the wheel's metadata, never imported: the image keeps only this one file of it.
+PLOTLY_FILE = Path(
+    str(
+        next(
+            f
+            for f in metadata.files("plotly") or []
+            if str(f).endswith("package_data/plotly.min.js")
+        ).locate()
+    )
+)
+PLOTLY_VERSION = metadata.version("plotly")
 # Swagger UI files from the fastapi-offline wheel (a version that reads OpenAPI 3.1).
 SWAGGER_DIR = Path(str(resources.files("fastapi_offline"))) / "static"
 # Served at /vendor/<digest of the file>/<name>.

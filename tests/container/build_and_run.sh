@@ -18,6 +18,9 @@ fi
 podman --cgroup-manager=cgroupfs build --format docker --isolation=chroot --network=host \
   --build-arg BASE_IMAGE=localhost/lsl-base:local -t localhost/lstm-state-lab . >/dev/null
 echo "image size: $(podman images localhost/lstm-state-lab --format '{{.Size}}')"
+# lean: TF headers, libclang, most of plotly and pip are left out (it was 1.97 GB with them)
+size=$(podman image inspect localhost/lstm-state-lab --format '{{.Size}}')
+[ "$size" -lt 1600000000 ] || { echo "image is $size bytes: over 1.6 GB"; exit 1; }
 ctr=$(buildah from localhost/lstm-state-lab)
 port=18931
 buildah run --isolation=chroot --network=host "$ctr" -- \
@@ -28,6 +31,9 @@ curl -sf "http://127.0.0.1:$port/healthz" || { tail -20 "$work/server.log"; exit
 echo
 curl -sf -X POST "http://127.0.0.1:$port/api/traces" -H 'content-type: application/json' \
   -d @examples/poem_lanes.json | python3 -c 'import json,sys; t=json.load(sys.stdin); v=t["verification"]; assert v["passed"]; print("trace from the container:", len(t["batches"]), "batches, max |Δ| =", v["max_abs_diff"])'
+curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^lsl_traces_total 1.0$' && echo "metrics count the trace"
+plotly=$(curl -sf "http://127.0.0.1:$port/" | grep -o '/vendor/[^"]*plotly.min.js' | head -1)
+test "$(curl -sf "http://127.0.0.1:$port$plotly" | wc -c)" -gt 1000000 && echo "plotly.js served from the image"
 test "$(buildah run --isolation=chroot "$ctr" -- id -u)" = 10001 && echo "runs as uid 10001"
 echo "HEALTHCHECK: $(podman inspect localhost/lstm-state-lab --format "{{.HealthCheck.Test}}")"
 echo "container test passed"
