@@ -11,11 +11,13 @@ WORKDIR /srv
 # Dependencies in their own layer: only pyproject.toml and the lock decide whether it is rebuilt;
 # -c requirements.lock: the versions the tests passed with.
 COPY pyproject.toml README.md requirements.lock ./
-RUN mkdir app && touch app/__init__.py && pip install -c requirements.lock . \
-    && pip uninstall -y lstm-state-lab && rm -rf app build *.egg-info
+RUN python3 -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > deps.txt \
+    && pip install -c requirements.lock -r deps.txt
 
 COPY app ./app
-RUN pip install --no-deps . && rm -rf /srv/app /srv/build /srv/*.egg-info
+COPY templates ./templates
+COPY static ./static
+RUN pip install --no-deps . && rm -rf /srv/app /srv/templates /srv/static /srv/build /srv/*.egg-info
 
 # Not needed to run: TensorFlow's C headers (~290 MB), libclang (TF's build-time dependency,
 # ~60 MB), all of plotly but the one JavaScript file the pages load (~55 MB), pip itself, and

@@ -1,6 +1,6 @@
 """Static files served compressed and cached forever: content-hashed URLs, gzip made once.
 
-`/static/<digest>/<path>` serves `app/web/static`; the digest covers the whole tree, so the ES
+`/static/<digest>/<path>` serves `static/`; the digest covers the whole tree, so the ES
 modules' relative imports (`./i18n.js`) keep it. Vendor files (plotly.js, Swagger UI) are single
 files with a digest of their own (`app.api.pages`). Files are read once per process and each
 gzip body is made the first time a client asks for it, in a worker thread, kept in memory:

@@ -32,6 +32,9 @@ echo
 curl -sf -X POST "http://127.0.0.1:$port/api/traces" -H 'content-type: application/json' \
   -d @examples/poem_lanes.json | python3 -c 'import json,sys; t=json.load(sys.stdin); v=t["verification"]; assert v["passed"]; print("trace from the container:", len(t["batches"]), "batches, max |Δ| =", v["max_abs_diff"])'
 curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^lsl_traces_total 1.0$' && echo "metrics count the trace"
+# the installed package carries its templates, static files and translations
+curl -sf "http://127.0.0.1:$port/?lang=fr" | grep -q 'chevauchement' && echo "a French page from the image"
+curl -sf "http://127.0.0.1:$port/lessons?lang=ja" >/dev/null && echo "the lessons page in Japanese"
 plotly=$(curl -sf "http://127.0.0.1:$port/" | grep -o '/vendor/[^"]*plotly.min.js' | head -1)
 test "$(curl -sf "http://127.0.0.1:$port$plotly" | wc -c)" -gt 1000000 && echo "plotly.js served from the image"
 test "$(buildah run --isolation=chroot "$ctr" -- id -u)" = 10001 && echo "runs as uid 10001"
