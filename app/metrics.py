@@ -9,6 +9,7 @@ alive. Without it (tests, an app built in-process) the values are this process's
 from __future__ import annotations
 
 import os
+import threading
 
 from prometheus_client import (
     REGISTRY,
@@ -57,7 +58,15 @@ _PROCESS: list[Gauge] = []  # made on the first scrape: a process that never ans
 # --workers supervisor) then shows no per-process series
 
 
+_LOCK = threading.Lock()  # scrapes render in threads: the first two must not both make them
+
+
 def _process_gauges() -> list[Gauge]:
+    with _LOCK:
+        return _make_process_gauges()
+
+
+def _make_process_gauges() -> list[Gauge]:
     if not _PROCESS:
         _PROCESS.append(
             Gauge(

@@ -31,11 +31,17 @@ BIG = {  # ~300 KB frames, 40 of them (~13 MB, within the default trace budget):
 def metrics(base: str) -> dict[str, float]:
     with urllib.request.urlopen(f"{base}/metrics", timeout=10) as r:
         text = r.read().decode()
-    return {
-        line.split()[0]: float(line.split()[1])
-        for line in text.splitlines()
-        if line and not line.startswith("#")
-    }
+    # per-process gauges carry a pid label (one series per server process): summed by name;
+    # labelled series are also kept under their full name
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, value = line.rsplit(" ", 1)
+            out[key] = float(value)
+            if key.endswith('"}') and "pid=" in key:
+                name = key.split("{", 1)[0]
+                out[name] = out.get(name, 0.0) + float(value)
+    return out
 
 
 async def cycles(ws_url: str, n: int) -> None:

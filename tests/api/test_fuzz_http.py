@@ -51,7 +51,7 @@ schema = (
 
 @schema.parametrize()
 @settings(
-    max_examples=20,  # fuzzing phase, per operation; the coverage phase adds its own cases
+    max_examples=10,  # fuzzing phase, per operation; the coverage phase adds its own cases
     derandomize=True,  # the same cases on every run: a failure here is a regression
     deadline=None,  # a TensorFlow run takes 0.1-1 s, more on a busy machine
     # the Scenario body is deep: most random bodies are invalid (that is the point)
