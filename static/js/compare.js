@@ -29,6 +29,10 @@ export class Compare {
   }
 
   start(variant, scenario) {
+    if (variant && !(variant in VARIANTS)) { // a link's bad ?cmp= is reported, never a crash
+      this.onError({ text: t("js.main.bad_param", { name: "cmp", value: variant }) }, "");
+      variant = "";
+    }
     this.variant = variant;
     this.section.hidden = !variant;
     if (!variant) return;

@@ -26,6 +26,10 @@ export class LessonView {
   get step() { return this.lesson.steps[this.index]; }
 
   go(index) {
+    if (!Number.isInteger(index)) { // ?step=abc: the first step, and the link's error said
+      this.onBadStep?.();
+      index = 0;
+    }
     this.index = Math.max(0, Math.min(index, this.lesson.steps.length - 1));
     const s = this.step;
     this.root.querySelector(".lesson-count").textContent = t("js.lesson.count", { step: this.index + 1, steps: this.lesson.steps.length });

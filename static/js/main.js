@@ -85,7 +85,11 @@ const socket = new LiveSocket(onMessage, (status, info) => {
     load();
   }
 });
-if (lesson) lesson.go(Number(new URLSearchParams(location.search).get("step") || 0));
+if (lesson) {
+  const asked = new URLSearchParams(location.search).get("step") || "0";
+  lesson.onBadStep = () => showMessage({ text: t("js.main.bad_param", { name: "step", value: asked }) });
+  lesson.go(Number(asked));
+}
 else load();
 
 function load() {
@@ -101,8 +105,8 @@ function load() {
   const info = presets.find((p) => p.name === params.preset);
   $("preset-info").textContent = info ? t("js.main.preset_info", { name: info.name, description: info.description }) : "";
   socket.send({ type: "load", scenario: scenarioFromParams(params) });
-  $("cmp").value = params.cmp;
   compare.start(params.cmp, scenarioFromParams(params));
+  $("cmp").value = compare.variant || ""; // an unknown ?cmp= was reported, and nothing is compared
 }
 
 function onMessage(m) {
@@ -205,7 +209,7 @@ function badge(v) {
   // what was compared with what, per quantity (older traces: the plain list of references)
   const lines = Object.entries(v.quantities || {}).map(([name, q]) =>
     t("js.verify.line", { what: t(`js.verify.q.${name}`), diff: q.max_abs_diff.toExponential(1), values: q.values }));
-  b.title = lines.length ? [t("js.verify.criterion", { tolerance: v.tolerance }), ...lines].join("\n") : v.references.join("\n");
+  b.title = lines.length ? [t("js.verify.criterion", { tolerance: v.tolerance.toExponential(0) }), ...lines].join("\n") : v.references.join("\n");
   b.classList.toggle("ok", v.passed);
 }
 

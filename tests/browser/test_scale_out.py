@@ -1,7 +1,8 @@
 """A course's deployment, for real: two server replicas behind the shipped nginx.conf, one
 Redis, one `lstm-state-lab worker`, Chromium through the proxy.
 
-The explorer goes live with the browser's own Origin; the experiment page runs a job to the
+The explorer goes live with the browser's own Origin; traces are byte-identical from either
+replica and through the proxy; the experiment page runs a job to the
 end; status and progress answer from either replica; a replica killed mid-stream is survived
 by the page; everything but Redis restarted, the result is still there; the worker killed
 mid-job, the job is retried on the next one.
@@ -34,6 +35,21 @@ def _get(url: str) -> Any:
         return json.load(r)
 
 
+def _post(url: str) -> bytes:
+    body = json.dumps(
+        {
+            "data": {"preset": "poem"},
+            "batching": {"batch_size": 2, "timesteps": 5},
+            "schedule": {"ops": [{"op": "fit", "epochs": 2, "shuffle": True}]},
+        }
+    )
+    req = urllib.request.Request(
+        url, data=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return bytes(r.read())
+
+
 def _run(page: Any, configs: str, input_len: str, epochs: str) -> None:
     form = page.locator("#exp-form")
     form.locator("textarea[name=configs]").fill(configs)
@@ -61,6 +77,10 @@ def test_the_course_deployment_through_nginx(browser: Browser, tmp_path: Path) -
             # the explorer, live through the proxy (the browser sends its own Origin)
             page.goto(front + "/?preset=poem&bs=2&ts=5")
             expect(page.locator("#badge")).to_contain_text("verified against Keras", timeout=60_000)
+            # deterministic traces: byte-identical from either replica and through the proxy
+            direct = {_post(f"{base}/api/traces") for base in (base_a, base_b)}
+            proxied = {_post(f"{front}/api/traces") for _ in range(2)}
+            assert len(direct) == 1 and proxied == direct
             # an experiment to the end, on the worker
             page.goto(front + "/experiment")
             _run(page, *SMALL)
