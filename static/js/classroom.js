@@ -122,6 +122,10 @@ export function setUpClassroom(toolbar) {
     else if (e.key === "f") {
       if (document.fullscreenElement) document.exitFullscreen();
       else document.documentElement.requestFullscreen?.().catch(() => {});
-    } else if (/^[0-9]$/.test(e.key)) goToLesson(e.key === "0" ? 10 : Number(e.key));
+    } else if (/^[0-9]$/.test(e.key) && document.body.classList.contains("present")) {
+      // digits open lessons in presenter mode only: a learner typing a digit elsewhere (a
+      // stray key on a phone keyboard) must not be thrown out of their lesson
+      goToLesson(e.key === "0" ? 10 : Number(e.key));
+    }
   });
 }

@@ -1,5 +1,5 @@
-"""Classroom: presenter mode (large type, keyboard only, digits open lessons) and teachers'
-links that hide controls (the choice lives in the URL)."""
+"""Classroom: presenter mode (large type, keyboard only, digits open lessons there only) and
+teachers' links that hide controls (the choice lives in the URL)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,12 @@ def test_presenter_mode_from_the_url_and_the_keyboard(page: Page, server: str) -
     expect(page.locator("body")).not_to_have_class(re.compile(r"\bpresent\b"))
     expect(page.locator("#present")).to_have_attribute("aria-pressed", "false")
     assert "present=" not in page.url
+    before = page.url
+    page.keyboard.press("3")  # outside presenter mode a digit opens nothing
+    page.wait_for_timeout(500)
+    assert page.url == before
     page.keyboard.press("p")
-    page.keyboard.press("2")  # digits open lessons, presenter mode kept
+    page.keyboard.press("2")  # in presenter mode digits open lessons, presenter mode kept
     page.wait_for_url(re.compile(rf"/lessons/{LESSONS[1].slug}\?.*present=1"))
     expect(page.locator("body")).to_have_class(re.compile(r"\bpresent\b"))
     expect(page.locator("#lesson .lesson-title")).to_have_text(LESSONS[1].title)
