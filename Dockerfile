@@ -17,7 +17,8 @@ RUN python3 -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.tom
 COPY app ./app
 COPY templates ./templates
 COPY static ./static
-RUN pip install --no-deps . && rm -rf /srv/app /srv/templates /srv/static /srv/build /srv/*.egg-info
+COPY content ./content
+RUN pip install --no-deps . && rm -rf /srv/app /srv/templates /srv/static /srv/content /srv/build /srv/*.egg-info
 
 # Not needed to run: TensorFlow's C headers (~290 MB), libclang (TF's build-time dependency,
 # ~60 MB), all of plotly but the one JavaScript file the pages load (~55 MB), pip itself, and

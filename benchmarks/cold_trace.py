@@ -11,13 +11,19 @@ retrace). Last, 3-epoch `fit`s of new structures, cold then warm.
 Prints one line per scenario and, last,
 `RESULT cold_vs_warm=<median ratio> fit_cold_vs_warm=<median ratio>` (goals: <= 4 and <= 2).
 Timings on a shared machine are noisy: compare runs of this one script, not across scripts.
+
+`--grappler both` runs the whole set twice in fresh processes, with TensorFlow's Grappler graph
+optimizer off (the app's setting, app/engine/tfenv.py) and on (TensorFlow's default), and prints
+both RESULT lines and the ratio of their cold medians.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -98,7 +104,12 @@ def main() -> None:
     ap.add_argument("--fits", type=int, default=3)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--grappler", choices=["off", "on", "both"], default="off")
     args = ap.parse_args()
+    if args.grappler == "both":
+        return compare_grappler(sys.argv[1:])
+    if args.grappler != ("on" if os.environ.get("LSL_GRAPPLER") == "1" else "off"):
+        sys.exit("Grappler is set when TensorFlow is imported: use LSL_GRAPPLER=1 for on")
 
     t0 = time.perf_counter()
     tasks.warm_up()  # the server's warm-up
@@ -107,7 +118,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     sets = classroom_set(args.scenarios + args.fits, rng)
     fits, sets = sets[args.scenarios :], sets[: args.scenarios]
-    ratios = []
+    ratios, colds, warms = [], [], []
     for parts in sets:
         s = scenario(**parts)
         cold = once_ms(lambda s=s: tracer.run(s))
@@ -118,6 +129,8 @@ def main() -> None:
         more = scenario(**{**parts, "batches": parts["batches"] + 1, "seed": parts["seed"] + 2})
         other_data = once_ms(lambda s=more: tracer.run(s))
         ratios.append(cold / warm)
+        colds.append(cold / 1000)
+        warms.append(warm / 1000)
         print(
             f"{describe(parts)}  cold {cold:7.1f} ms  warm {warm:6.1f} ms  "
             f"ratio {cold / warm:5.1f}  seed-only {seed_only:6.1f} ms  "
@@ -137,13 +150,38 @@ def main() -> None:
         cold = once_ms(lambda fit=fit: tracer.run(fit))
         warm = median_ms(lambda fit=fit: tracer.run(fit), args.repeat)
         fit_ratios.append(cold / warm)
+        colds.append(cold / 1000)
+        warms.append(warm / 1000)
         print(
             f"{describe(parts)} x3 epochs  cold {cold:7.1f} ms  warm {warm:6.1f} ms  "
             f"ratio {cold / warm:5.1f}"
         )
     print(
         f"RESULT cold_vs_warm={statistics.median(ratios):.2f} "
-        f"fit_cold_vs_warm={statistics.median(fit_ratios):.2f}"
+        f"fit_cold_vs_warm={statistics.median(fit_ratios):.2f} "
+        f"cold_median_s={statistics.median(colds):.3f} warm_median_s={statistics.median(warms):.3f}"
+    )
+
+
+def compare_grappler(argv: list[str]) -> None:
+    """The same scenarios in two fresh processes, Grappler off then on."""
+    argv = [a for a in argv if a not in ("--grappler", "both")]
+    found = {}
+    for mode in ("off", "on"):
+        out = subprocess.run(
+            [sys.executable, __file__, *argv, "--grappler", mode],
+            env={**os.environ, "LSL_GRAPPLER": "1" if mode == "on" else "0"},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+        print(f"grappler {mode}: {line}")
+        found[mode] = dict(kv.split("=") for kv in line.split()[1:])
+    off, on = found["off"], found["on"]
+    print(
+        f"RESULT cold_off_vs_on={float(off['cold_median_s']) / float(on['cold_median_s']):.2f} "
+        f"warm_off_vs_on={float(off['warm_median_s']) / float(on['warm_median_s']):.2f}"
     )
 
 

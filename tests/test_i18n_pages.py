@@ -133,7 +133,9 @@ def test_lessons_api_in_a_language(client: TestClient, lang: str) -> None:
         assert item["summary"] == i18n.translate(lang, f"lesson.{lesson.slug}.summary")
         assert item["steps"] == len(lesson.steps)
     one = client.get(f"/api/lessons/{LESSONS[0].slug}", params={"lang": lang}).json()
-    assert one["steps"][0]["text"] == i18n.translate(lang, f"lesson.{LESSONS[0].slug}.step.0.text")
+    assert one["steps"][0]["text"] == i18n.translate(
+        lang, f"lesson.{LESSONS[0].slug}.step.{LESSONS[0].steps[0].id}.text"
+    )
     assert one["steps"][0]["params"] == LESSONS[0].steps[0].params
     claims = client.get("/api/claims", params={"lang": lang}).json()
     assert claims[0]["text"] == i18n.translate(lang, f"claim.{claims[0]['id']}.text")

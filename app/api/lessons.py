@@ -1,5 +1,5 @@
-"""Lessons: the guided sequences (content in app/lessons.py), in English or, with ?lang=, in one
-of the interface's languages (app/i18n)."""
+"""Lessons: the guided sequences (content/lessons/*.yaml, loaded by app/lessons.py), in English
+or, with ?lang=, in one of the interface's languages (app/i18n)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from app.engine.tfenv import configure_graphs
 from app.scenario import ModelSpec
+
+configure_graphs(tf)
 
 LAYER_CLASSES = {
     "LSTM": keras.layers.LSTM,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
 
@@ -30,3 +31,15 @@ def configure() -> None:
     threads = str(available_cpus())
     os.environ.setdefault("TF_NUM_INTRAOP_THREADS", threads)
     os.environ.setdefault("TF_NUM_INTEROP_THREADS", threads)
+
+
+def configure_graphs(tf: Any) -> None:
+    """After TensorFlow is imported: no Grappler rewriting of the graphs Keras compiles.
+
+    Each new model structure traces its own graphs; Grappler's passes cost 25-35% of a cold
+    trace and nothing measurable on a warm run of these small models (benchmarks/cold_trace.py,
+    `--grappler` compares). The ops and their arithmetic stay Keras's: tests/engine/
+    test_independent.py compares the traces with stock Keras, Grappler on, at 1e-5.
+    """
+    if os.environ.get("LSL_GRAPPLER", "0") != "1":
+        tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})

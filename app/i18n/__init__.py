@@ -4,7 +4,8 @@ language for a request. Keras names (h, c, stateful, reset_states) stay as Keras
 Catalogs: app/i18n/<lang>/*.json, flat "dotted.key": "text with {placeholders}".
 - ui.json     page templates          - js.json      strings the page's scripts show
 - errors.json error messages by code  - content.json lessons, claims, presets (not in en/:
-  English content lives in app/lessons.py, app/claims.py, app/presets.py; see `content_source`)
+  English content lives in content/lessons/*.yaml, app/claims.py, app/presets.py; see
+  `content_source`)
 """
 
 from __future__ import annotations
@@ -42,10 +43,10 @@ def content_source() -> dict[str, str]:
     for lesson in LESSONS:
         key = f"lesson.{lesson.slug}"
         out[f"{key}.title"], out[f"{key}.summary"] = lesson.title, lesson.summary
-        for i, step in enumerate(lesson.steps):
-            out[f"{key}.step.{i}.text"] = step.text
+        for step in lesson.steps:  # keyed by the step's id: a new step shifts nothing
+            out[f"{key}.step.{step.id}.text"] = step.text
             if step.try_:
-                out[f"{key}.step.{i}.try"] = step.try_
+                out[f"{key}.step.{step.id}.try"] = step.try_
     for claim in CLAIMS:
         out[f"claim.{claim.id}.text"] = claim.text
         for variant, template in claim.findings.items():
@@ -107,9 +108,9 @@ def lesson(lang: str, data: dict[str, Any]) -> dict[str, Any]:
     out["steps"] = [
         {
             **step,
-            "text": translate(lang, f"{key}.step.{i}.text"),
-            "try": translate(lang, f"{key}.step.{i}.try") if step["try"] else "",
+            "text": translate(lang, f"{key}.step.{step['id']}.text"),
+            "try": translate(lang, f"{key}.step.{step['id']}.try") if step["try"] else "",
         }
-        for i, step in enumerate(data["steps"])
+        for step in data["steps"]
     ]
     return out

@@ -71,7 +71,7 @@ export function scenarioFromParams(p) {
     model: { layers: parseLayers(p.layers) },
     data,
     batching: { batch_size: int(p.bs), timesteps: ts, layout: p.layout, shuffle: p.shuffle === "1", partial: p.partial },
-    schedule: { ops: [op], reset: p.reset, reset_every: int(p.every) },
+    schedule: { ops: [op], reset: p.reset, ...(p.reset === "every_n_batches" ? { reset_every: int(p.every) } : {}) },
     seed: int(p.seed),
   };
 }

@@ -20,3 +20,13 @@ def test_tensorflow_got_the_thread_count() -> None:
 
     assert int(os.environ["TF_NUM_INTRAOP_THREADS"]) == available_cpus()
     assert tf.config.threading.get_intra_op_parallelism_threads() in (0, available_cpus())
+
+
+def test_keras_graphs_are_not_rewritten_by_grappler() -> None:
+    # Grappler's passes cost 25-45% of a new model structure's first trace
+    # (benchmarks/cold_trace.py --grappler both); the app turns them off when it builds models.
+    import tensorflow as tf
+
+    from app.engine import keras_model  # noqa: F401  (applies the setting on import)
+
+    assert tf.config.optimizer.get_experimental_options().get("disable_meta_optimizer") is True
