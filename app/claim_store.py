@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-CHECKS_FILE = Path(__file__).resolve().parent / "engine" / "claim_checks.py"
+CHECKS_DIR = Path(__file__).resolve().parent / "engine" / "checks"
 
 
 def _version(*names: str) -> str:
@@ -28,7 +28,10 @@ def _version(*names: str) -> str:
 
 def fingerprint() -> str:
     """Keras, TensorFlow and the checks' source: a result is valid for exactly these."""
-    checks = hashlib.sha256(CHECKS_FILE.read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256()
+    for path in sorted(CHECKS_DIR.glob("*.py")):  # every check's module and what they share
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    checks = digest.hexdigest()[:12]
     keras = _version("keras")
     tf = _version("tensorflow-cpu", "tensorflow")
     return f"keras{keras}-tf{tf}-checks{checks}"

@@ -1,5 +1,5 @@
 """Claims users meet about Keras RNN state (shared/CLAIMS.md), each settled by a check that
-runs on the installed Keras (app/engine/claim_checks.py). No TensorFlow here."""
+runs on the installed Keras (app/engine/checks/<claim_id>.py). No TensorFlow here."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ class Claim:
     text: str
     source: str
     # what the check found, by variant: English templates with {placeholders} filled from
-    # the check's finding_params (app/engine/claim_checks.py), translated in content.json
+    # the check's finding_params (app/engine/checks/<claim_id>.py), translated in content.json
     findings: dict[str, str] = field(default_factory=dict)
 
 

@@ -66,9 +66,9 @@ def cost(*, emit: Emit, cancelled: Cancelled) -> dict[str, Any]:
 
 
 def claim(claim_id: str, *, emit: Emit, cancelled: Cancelled) -> dict[str, Any]:
-    from app.engine import claim_checks
+    from app.engine import checks
 
-    return claim_checks.run(claim_id)
+    return checks.run(claim_id)
 
 
 def pid(*, emit: Emit, cancelled: Cancelled) -> int:

@@ -6,7 +6,7 @@ import pytest
 
 from app import i18n
 from app.claims import BY_ID, CLAIMS
-from app.engine import claim_checks
+from app.engine import checks
 
 EXPECTED = {
     "stateless-reset-per-batch": "holds",
@@ -29,13 +29,15 @@ EXPECTED = {
 }
 
 
-def test_every_claim_has_a_check() -> None:
-    assert set(claim_checks.CHECKS) == {c.id for c in CLAIMS} == set(EXPECTED)
+def test_every_claim_has_its_own_module() -> None:
+    modules = {p.stem for p in checks.HERE.glob("*.py")} - {"__init__", "common"}
+    assert modules == {checks.module_name(c.id) for c in CLAIMS}
+    assert {c.id for c in CLAIMS} == set(EXPECTED)
 
 
 @pytest.mark.parametrize("claim_id", list(EXPECTED))
 def test_check_runs_on_keras(claim_id: str) -> None:
-    result = claim_checks.run(claim_id)
+    result = checks.run(claim_id)
     assert result["verdict"] == EXPECTED[claim_id], result
     assert result["finding"] and result["evidence"]
     assert result["keras_version"].startswith("3.")
@@ -50,13 +52,13 @@ def test_check_runs_on_keras(claim_id: str) -> None:
 
 
 def test_evidence_backs_the_verdicts() -> None:
-    row = claim_checks.run("stateful-row-to-row")["evidence"]
+    row = checks.run("stateful-row-to-row")["evidence"]
     assert row["max_abs_diff"] == 0.0
-    last = claim_checks.run("stateful-last-to-first")["evidence"]
+    last = checks.run("stateful-last-to-first")["evidence"]
     assert last["max_abs_diff"] > 1e-3
-    reset = claim_checks.run("reset-carries-not-zero")["evidence"]
+    reset = checks.run("reset-carries-not-zero")["evidence"]
     assert reset["max_abs_state_before_reset"] > 0 == reset["max_abs_state_after_reset"]
-    shuffle = claim_checks.run("shuffle-breaks-continuity")["evidence"]
+    shuffle = checks.run("shuffle-breaks-continuity")["evidence"]
     assert shuffle["continued_handoffs"] < shuffle["handoffs"] == 12
-    wrong = claim_checks.run("wrong-shape-state-silent")["evidence"]
+    wrong = checks.run("wrong-shape-state-silent")["evidence"]
     assert "must match" in wrong["assign_error"] and wrong["next_call_error"]
