@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean docs test-container lock
+.PHONY: run test test-fast lint bench clean docs test-container lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ $(AXE): tests/browser/a11y/package-lock.json
 
 test: $(STAMP) $(BROWSER_STAMP) $(AXE)
 	$(BIN)/python -m pytest
+
+# The editing loop: no browser, no server processes, no fuzzing (tests/conftest.py SLOW).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser and not slow" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests benchmarks

@@ -43,3 +43,35 @@ def engine() -> Any:
     from app.engine import tracer
 
     return tracer
+
+
+# `make test-fast` runs neither (pytest -m "not browser and not slow"): the loop for editing.
+# Slow: each starts servers or processes, fuzzes, or runs many Keras models (> ~2 s a test).
+SLOW = {
+    "tests/api/test_fuzz_http.py",
+    "tests/api/test_fuzz_live.py",
+    "tests/deploy/test_abandon.py",
+    "tests/deploy/test_isolation.py",
+    "tests/deploy/test_limits.py",
+    "tests/engine/test_checks.py",
+    "tests/engine/test_independent.py",
+    "tests/engine/test_keras_model.py",
+    "tests/engine/test_properties.py",
+    "tests/test_cli.py",
+    "tests/test_export.py",
+    "tests/test_http_timeouts.py",
+    "tests/test_redis_queue.py",
+    "tests/test_serve.py",
+    "tests/test_server.py",
+    "tests/test_workers.py",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = config.rootpath
+    for item in items:
+        path = item.path.relative_to(root).as_posix()
+        if path.startswith("tests/browser/"):
+            item.add_marker(pytest.mark.browser)
+        if path in SLOW or path.startswith("tests/browser/"):
+            item.add_marker(pytest.mark.slow)

@@ -44,6 +44,7 @@ PRICED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("raw", PRICED)
 def test_the_price_matches_what_the_engine_produces(engine: Any, raw: dict[str, Any]) -> None:
     scenario = Scenario.model_validate(raw)

@@ -27,6 +27,7 @@ def test_list_has_every_claim_with_its_program(client: TestClient) -> None:
         assert f'CLAIM = "{c["id"]}"' in c["code"] and "def check() -> Result:" in c["code"]
 
 
+@pytest.mark.slow
 def test_run_one_claim(client: TestClient) -> None:
     r = client.post("/api/claims/gru-one-state/run")
     assert r.status_code == 200
@@ -35,6 +36,7 @@ def test_run_one_claim(client: TestClient) -> None:
     assert body["evidence"]["LSTM"]["state_variables"] == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["fr", "ja", "zh-Hans"])
 def test_run_gives_the_finding_in_the_page_language(client: TestClient, lang: str) -> None:
     english = client.post("/api/claims/batch-times-steps-equals-length/run").json()
@@ -86,6 +88,7 @@ def test_export_unknown_format_is_422(client: TestClient) -> None:
     assert r.status_code == 422
 
 
+@pytest.mark.slow
 def test_experiment_job_runs_streams_and_caches(client: TestClient) -> None:
     req = {"configs": [{"tsteps": 2, "lahead": 1, "batch_size": 2}], "input_len": 60, "epochs": 1}
     job = client.post("/api/experiments", json=req).json()
@@ -109,6 +112,7 @@ def test_experiment_bounds_and_unknown(client: TestClient) -> None:
     assert client.get("/api/experiments/nope").status_code == 404
 
 
+@pytest.mark.slow
 def test_cost_of_statefulness_is_measured(client: TestClient) -> None:
     r = client.post("/api/experiments/cost").json()
     assert set(r["seconds"]) == {"stateful, batch 1", "stateless, batch 32"}
@@ -118,6 +122,7 @@ def test_cost_of_statefulness_is_measured(client: TestClient) -> None:
     )
 
 
+@pytest.mark.slow
 def test_generation_carries_state_and_resets_between_prompts(client: TestClient) -> None:
     r = client.post(
         "/api/generate", json={"prompts": ["To be", "To be"], "length": 20, "epochs": 30}

@@ -116,6 +116,7 @@ def test_a_newer_load_replaces_the_waiting_one(client: TestClient) -> None:
         assert frame["type"] == "frame" and frame["position"] == 0  # only the poem's step
 
 
+@pytest.mark.slow
 def test_commands_sent_during_a_load_are_kept_and_the_socket_stays_open(
     client: TestClient,
 ) -> None:

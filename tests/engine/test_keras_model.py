@@ -120,6 +120,7 @@ def test_another_seed_on_a_trained_model_gives_a_fresh_models_trace() -> None:
     assert fresh == reused
 
 
+@pytest.mark.slow
 def test_same_scenario_same_trace_in_a_fresh_process() -> None:
     """Same scenario + seed -> the same trace in any process, whatever this one ran before."""
     from app.scenario import Scenario

@@ -20,6 +20,7 @@ def _lstm(units: int = 4, stateful: bool = True, **kw: Any) -> dict[str, Any]:
     return {"layers": [{"kind": "LSTM", "units": units, "stateful": stateful, **kw}]}
 
 
+@pytest.mark.slow
 def test_trace_validates_against_documented_schema() -> None:
     trace = run(**POEM, model=_lstm())
     TraceDoc.model_validate(trace)
@@ -398,6 +399,7 @@ def test_intervention_of_wrong_shape_is_keras_error() -> None:
     assert info.value.detail["op"] == "set_state"
 
 
+@pytest.mark.slow
 def test_reused_model_trains_like_a_fresh_one() -> None:
     """The cached model is restored between runs (weights, states, optimizer): a run on it
     gives the numbers of a run on a model built from scratch."""
