@@ -8,148 +8,31 @@ import io
 import json
 from typing import Any
 
+import jinja2
 import numpy as np
+
+from app.paths import TEMPLATES
 
 Trace = dict[str, Any]
 
-_HEADER = '''"""Reproduces an LSTM State Lab trace with plain Keras 3: same model, same weights,
-the same batches fed through the same Keras calls, then compares every batch's states with
-the trace.
-
-Keras 2 spellings, for readers of older posts: a fixed batch size was
-`LSTM(..., batch_input_shape=(B, T, F))` (Keras 3: `keras.Input(batch_shape=(B, T, F))`), and
-`model.reset_states()` reset every layer (Keras 3: `layer.reset_state()` on each RNN layer).
-Run: python THIS_FILE.py [results.json]
-"""
-'''
-
-_SETUP = """import json
-import sys
-
-import keras
-import numpy as np
-
-DATA = json.loads({data!r})
-B, T, F = DATA["batch_shape"]
-
-inputs = keras.Input(batch_shape=(B, T, F))  # Keras 2: batch_input_shape=(B, T, F)
-x = inputs
-for i, spec in enumerate(DATA["layers"]):
-    cls = getattr(keras.layers, spec["kind"])
-    x = cls(spec["units"], stateful=spec["stateful"],
-            return_sequences=spec["return_sequences"], name=f"rnn{{i}}")(x)
-if DATA["head"]:
-    x = keras.layers.Dense(DATA["head"]["units"], name="head")(x)
-model = keras.Model(inputs, x)
-if DATA["head"]:
-    loss = ("mse" if DATA["head"]["task"] == "regression"
-            else keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=loss)
-model.set_weights([np.asarray(w, dtype="float32") for w in DATA["weights"]])
-rnns = [model.get_layer(f"rnn{{i}}") for i in range(len(DATA["layers"]))]
-"""
-
-_RUN = '''def states():
-    return [[v.numpy().tolist() for v in layer.states] if layer.stateful else None
-            for layer in rnns]
-
-
-def intervene(index):
-    """The resets and state settings the run applied by hand just before this batch."""
-    for event in DATA["interventions"].get(str(index), []):
-        apply(event)
-
-
-def apply(event):
-    layer = rnns[event["layer"]]
-    if event["kind"] == "reset":
-        layer.reset_state()  # Keras 2: model.reset_states() / layer.reset_states()
-    else:
-        layer.states[event["state"]].assign(np.asarray(event["values"], dtype="float32"))
-
-
-class ResetSchedule(keras.callbacks.Callback):
-    """The reset shorthand, one counter of the op's batches across all its epochs:
-    every_n_batches resets before the op's batch N, 2N, ... (never before its first batch);
-    epoch_end resets after the last batch of each of its epochs."""
-
-    def __init__(self, rule, every):
-        super().__init__()
-        self.rule, self.every, self.count = rule, every, 0
-
-    def reset(self):
-        for layer in rnns:
-            if layer.stateful:
-                layer.reset_state()
-
-    def before_batch(self):
-        if self.rule == "every_n_batches" and self.count and self.count % self.every == 0:
-            self.reset()
-
-    def after_batch(self, last_of_epoch):
-        self.count += 1
-        if self.rule == "epoch_end" and last_of_epoch:
-            self.reset()
-
-
-class Record(keras.callbacks.Callback):
-    """Around every batch of fit()/predict(): the schedule, the interventions, the states."""
-
-    def __init__(self, schedule, steps):
-        super().__init__()
-        self.schedule, self.steps = schedule, steps
-
-    def on_train_batch_begin(self, batch, logs=None):
-        self.schedule.before_batch()
-        intervene(len(results))
-
-    def on_train_batch_end(self, batch, logs=None):
-        results.append(states())
-        self.schedule.after_batch(batch == self.steps - 1)
-
-    on_predict_batch_begin = on_train_batch_begin
-    on_predict_batch_end = on_train_batch_end
-
-
-results = []
-for op in DATA["ops"]:
-    if op["kind"] in ("reset_states", "set_state"):
-        for event in op["events"]:
-            apply(event)
-        continue
-    schedule = ResetSchedule(DATA["reset"], DATA["reset_every"])  # one counter per op
-    for run in op["runs"]:
-        x = np.asarray(run["x"], dtype="float32")
-        y = np.asarray(run["y"])
-        if op["kind"] == "fit":
-            model.fit(x, y, batch_size=op["batch_size"], epochs=run["epochs"], shuffle=False,
-                      verbose=0, callbacks=[Record(schedule, run["steps"])])
-        elif op["kind"] == "predict":
-            model.predict(x, batch_size=op["batch_size"], verbose=0,
-                          callbacks=[Record(schedule, run["steps"])])
-        else:  # one batch
-            schedule.before_batch()
-            intervene(len(results))
-            if op["kind"] == "train_on_batch":
-                model.train_on_batch(x, y)
-            elif op["kind"] == "predict_on_batch":
-                model.predict_on_batch(x)
-            else:
-                model(x, training=False)
-            results.append(states())
-            schedule.after_batch(run["last_of_epoch"])
-'''
-
-_CHECK = """worst = 0.0
-for got, want in zip(results, DATA["expected"], strict=True):
-    for g, w in zip(got, want, strict=True):
-        if w is not None:
-            worst = max(worst, float(np.max(np.abs(np.asarray(g) - np.asarray(w)))))
-print(f"{len(results)} batches; max |state - trace| = {worst:.3g}")
-if len(sys.argv) > 1:
-    with open(sys.argv[1], "w", encoding="utf-8") as f:
-        json.dump({"batches": len(results), "max_abs_diff": worst, "states": results}, f)
-"""
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES / "export"),
+    autoescape=False,  # Python source, not HTML
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+)
+GATES = {
+    "LSTM": "gates i, f, c, o",
+    "GRU": "gates z, r, h",
+    "SimpleRNN": "",
+}
+BIAS_NOTES = {
+    "LSTM": ": gates i, f, c, o (f starts at 1: unit_forget_bias)",
+    "GRU": ": row 0 with the inputs, row 1 with the previous h (reset_after=True)",
+    "SimpleRNN": "",
+    "Dense": "",
+}
+_CELL = "# %% "  # cells of the script: the notebook is cut along them
 
 
 def _lists(a: Any) -> Any:
@@ -267,28 +150,75 @@ def script_data(trace: Trace) -> dict[str, Any]:
     }
 
 
+def _number(v: float) -> str:
+    """The shortest decimal that reads back as the same float32."""
+    return np.format_float_positional(np.float32(v), unique=True, trim="-")
+
+
+def _literal(a: np.ndarray) -> str:
+    """A nested list, one row per line: readable, and exact once cast to float32."""
+    if a.ndim == 1:
+        return "[" + ", ".join(_number(v) for v in a) + "]"
+    return "[\n" + "".join(f"    {_literal(row)},\n" for row in a) + "]"
+
+
+def _weights(trace: Trace) -> list[dict[str, Any]]:
+    """The first weights of the trace, per layer, with Keras's names and shapes."""
+    layers = trace["model"]["layers"]
+    out = []
+    for layer in trace["weights"][0]["layers"]:
+        arrays = [np.asarray(a, np.float32) for a in layer["arrays"]]
+        if layer["name"] == "head":
+            names = ["kernel", "bias"]
+            gates = ""
+        else:
+            names = ["kernel", "recurrent_kernel", "bias"]
+            gates = GATES[layers[int(layer["name"][3:])]["kind"]]
+        kind = "Dense" if layer["name"] == "head" else layers[int(layer["name"][3:])]["kind"]
+        notes = {
+            "kernel": f": inputs -> {gates or 'units'}",
+            "recurrent_kernel": f": previous h -> {gates or 'units'}",
+            "bias": BIAS_NOTES[kind],
+        }
+        out.append(
+            {
+                "name": layer["name"],
+                "arrays": [
+                    {
+                        "name": n,
+                        "shape": tuple(a.shape),
+                        "note": notes[n],
+                        "text": _literal(a),
+                    }
+                    for n, a in zip(names, arrays, strict=True)
+                ],
+            }
+        )
+    return out
+
+
 def script(trace: Trace) -> str:
-    data = json.dumps(script_data(trace), separators=(",", ":"))
-    return _HEADER + "\n" + _SETUP.format(data=data) + "\n\n" + _RUN + "\n" + _CHECK
+    """The Keras script (templates/export/script.py.j2) that reproduces the trace."""
+    data = script_data(trace)
+    del data["weights"]  # written out per layer instead
+    return _ENV.get_template("script.py.j2").render(
+        data=repr(json.dumps(data, separators=(",", ":"))), weights=_weights(trace)
+    )
 
 
 def notebook(trace: Trace) -> str:
+    """The same program as a notebook: the script's docstring, then one cell per `# %%`."""
     import nbformat
 
-    data = json.dumps(script_data(trace), separators=(",", ":"))
+    text = script(trace)
+    doc, _, code = text.partition('"""\n\n')
+    cells = [nbformat.v4.new_markdown_cell(doc.strip('"\n'))]
+    for part in code.split(_CELL)[1:]:
+        title, _, body = part.partition("\n")
+        body = body.replace("if len(sys.argv) > 1:", "if False:")  # no command line here
+        cells += [nbformat.v4.new_markdown_cell(f"## {title}"), nbformat.v4.new_code_cell(body)]
     nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_markdown_cell(
-            "# LSTM State Lab — reproduce a trace with plain Keras 3\n\n"
-            "The model, its weights and the exact batches of the trace; the same Keras calls; "
-            "then a comparison of every batch's states with the trace.\n\n"
-            "Keras 2 spellings: `batch_input_shape=(B, T, F)` → `keras.Input(batch_shape=...)`;"
-            " `model.reset_states()` → `layer.reset_state()` on each RNN layer."
-        ),
-        nbformat.v4.new_code_cell(_SETUP.format(data=data)),
-        nbformat.v4.new_code_cell(_RUN),
-        nbformat.v4.new_code_cell(_CHECK.replace("if len(sys.argv) > 1:", "if False:")),
-    ]
+    nb.cells = cells
     return str(nbformat.writes(nb))
 
 

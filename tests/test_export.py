@@ -1,5 +1,6 @@
 """Exports: the script reproduces the trace's numbers with plain Keras in a fresh process."""
 
+import ast
 import io
 import json
 import subprocess
@@ -104,7 +105,48 @@ def test_notebook_is_valid_and_holds_the_program() -> None:
     nb = nbformat.reads(export.notebook(trace), as_version=4)
     nbformat.validate(nb)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert "keras.Input(batch_shape=(B, T, F))" in code and "model.set_weights" in code
+    # the script's program, cell by cell (cut at its "# %%" lines), minus the command line
+    script = export.script(trace).replace("if len(sys.argv) > 1:", "if False:")
+    for cell in (c.source for c in nb.cells if c.cell_type == "code"):
+        assert cell.strip() in script
+    assert "keras.Input(batch_shape=(B, T, F))" in code and "WEIGHTS = {" in code
+    compile(code, "notebook", "exec")
+    titles = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert titles[1:] == [
+        "## The model and its weights",
+        "## The same Keras calls, batch after batch",
+        "## Every batch's states compared with the trace",
+    ]
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "SimpleRNN"])
+def test_script_weights_are_readable_named_and_exact(kind: str) -> None:
+    trace = run(
+        model={"layers": [{"kind": kind, "units": 3}, {"kind": kind, "units": 2}]},
+        data={"preset": "ramp", "length": 10},
+        batching={"batch_size": 2, "timesteps": 5},
+    )
+    text = export.script(trace)
+    tree = ast.parse(text)
+    node = next(
+        n for n in tree.body if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "WEIGHTS"
+    )
+    weights = ast.literal_eval(node.value)
+    assert list(weights) == ["rnn0", "rnn1", "head"]
+    for layer in trace["weights"][0]["layers"]:
+        mine = weights[layer["name"]]
+        names = (
+            ["kernel", "bias"]
+            if layer["name"] == "head"
+            else ["kernel", "recurrent_kernel", "bias"]
+        )
+        assert list(mine) == names
+        for name, want in zip(names, layer["arrays"], strict=True):
+            got = np.asarray(mine[name], np.float32)
+            assert np.array_equal(got, np.asarray(want, np.float32)), (layer["name"], name)
+            assert f"# {name} {got.shape}" in text  # named, with its shape
+    block = text.splitlines()[node.lineno - 1 : node.end_lineno]
+    assert max(map(len, block)) < 200  # one row of a matrix a line (units 3: 12 numbers)
 
 
 def test_csv_and_npz_hold_every_value() -> None:
