@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,7 +11,7 @@ import pytest
 from app import i18n
 from app.lessons import LESSON_DIR, LESSONS, Facts, Lesson, Step, load, load_all
 from app.scenario import Scenario
-from app.web import STATIC
+from tests import node
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = [(lesson, step) for lesson in LESSONS for step in lesson.steps]
@@ -28,25 +25,13 @@ def test_every_lesson_file_loads_in_order() -> None:
 
 def _page_scenarios(params: list[dict[str, str]]) -> list[dict[str, object]]:
     """What the explorer posts for these URL parameters: static/js/scenario.js, run by Node."""
-    node = shutil.which("node")
-    if node is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("node is required in CI (.ci/run installs it)")
-        pytest.skip("node is not installed")
-    module = json.dumps((STATIC / "js/scenario.js").as_uri())
-    script = (
-        f"import {{ DEFAULTS, scenarioFromParams }} from {module};\n"
+    scenario_js = node.module("js/scenario.js")
+    return node.evaluate(
+        f"const {{ DEFAULTS, scenarioFromParams }} = await import({scenario_js});\n"
         "const all = JSON.parse(process.argv[1]);\n"
-        "console.log(JSON.stringify(all.map((p) => scenarioFromParams({ ...DEFAULTS, ...p }))));\n"
+        "console.log(JSON.stringify(all.map((p) => scenarioFromParams({ ...DEFAULTS, ...p }))));",
+        json.dumps(params),
     )
-    out = subprocess.run(
-        [node, "--input-type=module", "-e", script, json.dumps(params)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return json.loads(out.stdout)
 
 
 def test_the_page_runs_exactly_each_steps_scenario() -> None:

@@ -1,4 +1,7 @@
-from app.transfers import RowOrigin, classify
+from typing import get_args
+
+from app.transfers import Reason, RowOrigin, TransferKind, classify
+from tests import node
 
 A = RowOrigin(0, (0, 1, 2))
 
@@ -27,3 +30,13 @@ def test_newest_first_judged_by_span() -> None:
     prev, cur = RowOrigin(0, (1, 0)), RowOrigin(0, (3, 2))
     assert cur.newest_first
     assert classify(prev, cur, stateful=True, event=None).kind == "continues"
+
+
+def test_the_page_has_one_vocabulary_of_kinds_and_reasons() -> None:
+    # static/js/vocab/transfers.js: what every view labels, explains and colours by
+    vocab = node.evaluate(
+        f"const v = await import({node.module('js/vocab/transfers.js')});\n"
+        "console.log(JSON.stringify({ kinds: v.KINDS, reasons: v.REASONS }));"
+    )
+    assert vocab["kinds"] == list(get_args(TransferKind))
+    assert sorted(vocab["reasons"]) == sorted(get_args(Reason))

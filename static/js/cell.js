@@ -1,6 +1,7 @@
 import { drawCell } from "./diagram.js";
 import { valueColour as colour } from "./svg.js";
 import { t } from "./i18n.js";
+import { boundarySentence } from "./vocab/transfers.js";
 
 // The cell at the current timestep for the selected row: gate values per unit and the update
 // written out with the real numbers of the first units.
@@ -97,9 +98,7 @@ export class CellView {
       const note = document.createElement("p");
       note.className = "boundary-note";
       const tr = s.batches[f.batch].transfers[store.layer][row];
-      // initial, continues, set; mismatch by its reason; reset: stateless or reset_states
-      const which = tr.kind === "mismatch" ? tr.reason : tr.kind === "reset" ? (tr.reason === "stateless" ? "stateless" : "reset_states") : tr.kind;
-      note.textContent = t(`js.cell.boundary.${which}`, { row });
+      note.textContent = boundarySentence(tr, row);
       this.root.append(note);
     }
   }

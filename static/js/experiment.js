@@ -1,6 +1,7 @@
 // Experiment page: queue a job, follow its progress (server-sent events), show the RMSE table.
 
 import { t, tError } from "./i18n.js";
+import { reasonLabel } from "./vocab/transfers.js";
 
 const $ = (id) => document.getElementById(id);
 // seed 000's published figures for comparison (tsteps, lahead, batch_size)
@@ -154,7 +155,7 @@ function table(results) {
     const win = (k) => `[${Array.from({ length: r.lahead }, (_, j) => r.lahead - 1 + k * r.batch_size - j).join(",")}]`;
     const windows = `${win(0)} → ${win(1)} → ${win(2)}`;
     const cont = c.kind === "continues" ? t("js.experiment.continues", { windows })
-      : t("js.experiment.mismatch", { reason: t(`js.reason.short.${c.reason}`), gap: `${c.gap > 0 ? "+" : ""}${c.gap}`, windows });
+      : t("js.experiment.mismatch", { reason: reasonLabel(c.reason), gap: `${c.gap > 0 ? "+" : ""}${c.gap}`, windows });
     for (const v of [r.tsteps, r.lahead, r.batch_size, cont, fmt(r.rmse_stateful), fmt(r.rmse_stateless), seed ? `${seed[0]} / ${seed[1]}` : "–"]) tr.insertCell().textContent = v;
     const b = Object.assign(document.createElement("button"), { type: "button", textContent: t("js.experiment.plot") });
     b.addEventListener("click", () => plot(r));

@@ -3,6 +3,7 @@
 
 import { t } from "./i18n.js";
 import { tn } from "./plural.js";
+import { MISMATCH_REASONS, key } from "./vocab/transfers.js";
 
 // what to change for each kind of mismatch: js.explain.fix.<reason>
 
@@ -13,8 +14,7 @@ export function explain(summary, layer) {
     for (const tr of b.transfers[layer]) {
       // batch 0 has no boundary before it: only a set_state there is worth a sentence
       if (k === 0 && tr.kind !== "set") continue;
-      const key = tr.kind === "mismatch" || tr.kind === "reset" ? `${tr.kind}:${tr.reason}` : tr.kind;
-      counts[key] = (counts[key] || 0) + 1;
+      counts[key(tr)] = (counts[key(tr)] || 0) + 1;
       if (k > 0) boundaries += 1;
     }
   });
@@ -30,7 +30,7 @@ export function explain(summary, layer) {
     layer, kind: L.kind, handoffs: tn("js.count.handoff", boundaries), boundaries: tn("js.count.boundary", summary.batches.length - 1),
   }));
   if (n("continues")) out.push(t(L.kind === "LSTM" ? "js.explain.continue_hc" : "js.explain.continue_h", { n: n("continues"), total }));
-  for (const reason of ["other_sequence", "gap", "overlap", "restart", "padding"]) {
+  for (const reason of MISMATCH_REASONS) {
     if (n(`mismatch:${reason}`)) out.push(t(`js.explain.fix.${reason}`, { n: n(`mismatch:${reason}`), total }));
   }
   if (n("reset:stateless")) out.push(t("js.explain.stateless", { n: n("reset:stateless"), total }));

@@ -2,6 +2,7 @@
 // mismatches show as breaks at the boundary lines.
 
 import { t } from "./i18n.js";
+import { boundaryWord } from "./vocab/transfers.js";
 
 const RESET = "#b2182b";
 // white at zero, so a zero state looks empty (not grey like "disabled")
@@ -62,7 +63,7 @@ export class HeatmapView {
       const reset = tr.kind === "reset";
       shapes.push({ type: "line", x0: x, x1: x, yref: "paper", y0: 0, y1: 1, line: { color: reset ? RESET : BOUNDARY, width: reset ? 3 : 1, dash: tr.kind === "continues" ? "dot" : reset ? "solid" : "dash" } });
       if (tr.kind !== "continues" && k * T <= store.position + 1) {
-        annotations.push({ x, yref: "paper", y: 1.02, text: tr.kind === "mismatch" ? t(`js.reason.short.${tr.reason}`) : tr.kind === "reset" ? "0" : t(tr.kind === "set" ? "js.lanes.set" : "js.lanes.start"), textangle: -30, showarrow: false, font: { size: 11, color: reset ? RESET : "#444" } });
+        annotations.push({ x, yref: "paper", y: 1.02, text: boundaryWord(tr), textangle: -30, showarrow: false, font: { size: 11, color: reset ? RESET : "#444" } });
       }
     }
     const big = document.body.classList.contains("present"); // presenter mode: read from afar

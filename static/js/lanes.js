@@ -4,6 +4,7 @@
 import { el } from "./svg.js";
 import { t } from "./i18n.js";
 import { tn } from "./plural.js";
+import { carried, label as labelOf, title } from "./vocab/transfers.js";
 
 const CELL_H = 34;
 const GAP_X = 66; // the narrowest gap between batches; wider when its labels need it
@@ -14,22 +15,6 @@ function tokensOf(summary, row) {
   if (row.sequence === null) return [];
   const tokens = summary.data.sequences[row.sequence].tokens;
   return row.positions.map((p) => tokens[p] ?? "?");
-}
-
-// the reasons of a mismatch: short labels js.reason.short.<reason>, titles js.lanes.why.<reason>
-
-/** The label a transfer gets in the gap before its batch (null: none). */
-function labelOf(tr, k, newestFirst) {
-  if (!tr) return null;
-  if (tr.kind === "continues" || tr.kind === "mismatch") {
-    if (k === 0) return null;
-    if (tr.kind === "continues") return newestFirst ? t("js.lanes.newest_first") : "✓";
-    const gap = tr.reason === "gap" ? ` +${tr.gap}` : tr.reason === "overlap" ? ` ${tr.gap}` : "";
-    return t("js.lanes.mismatch_label", { reason: t(`js.reason.short.${tr.reason}`), gap });
-  }
-  if (tr.kind === "set") return t("js.lanes.set");
-  if (tr.reason === "reset_states") return null; // labelled once, on its barrier
-  return t(tr.reason === "stateless" ? "js.lanes.stateless" : "js.lanes.start");
 }
 
 /** About how wide a 10 px label is: CJK characters are square, Latin ones about 0.62 em. */
@@ -118,12 +103,12 @@ export class LanesView {
     const x1 = x - 3;
     const text = labelOf(tr, k, newestFirst);
     // above the "0 →" of a zero start, so the two never overlap
-    const ly = tr.kind === "continues" || tr.kind === "mismatch" || tr.kind === "set" ? yMid - 5 : yMid - 8;
+    const ly = carried(tr) || tr.kind === "set" ? yMid - 5 : yMid - 8;
     const label = (cls) => text && svg.append(el("text", { x: (x0 + x1) / 2, y: ly, class: `arrow-label ${cls}`, "text-anchor": "middle" }, text));
-    if (tr.kind === "continues" || tr.kind === "mismatch") {
+    if (carried(tr)) {
       if (k === 0) return;
       const line = el("line", { x1: x0, y1: yMid, x2: x1, y2: yMid, class: `arrow ${tr.kind} ${tr.reason || ""}`, "marker-end": `url(#head-${tr.kind})`, "data-into": k });
-      line.append(el("title", {}, tr.kind === "continues" ? t("js.lanes.continues_title") : t("js.lanes.mismatch_title", { why: t(`js.lanes.why.${tr.reason}`) })));
+      line.append(el("title", {}, title(tr)));
       svg.append(line);
       label(tr.kind);
     } else if (tr.kind === "set") {
