@@ -104,6 +104,7 @@ def _set_event(action: dict[str, Any]) -> dict[str, Any]:
         "kind": "set",
         "layer": action["layer"],
         "state": 0 if action["state"] == "h" else 1,
+        "row": action.get("row"),
         "values": action["values"],
     }
 

@@ -185,6 +185,13 @@ class SetStateOp(_Strict):
     op: Literal["set_state"]
     layer: int = Field(0, ge=0, le=3)
     state: Literal["h", "c"] = "h"
+    row: int | None = Field(
+        None,
+        ge=0,
+        le=63,
+        description="One row (values: its `units` numbers; the other rows keep their state), "
+        "or omitted: the whole state variable.",
+    )
     values: StateValues = Field(
         description="New value; Keras wants shape (batch_size, units) — anything else is "
         "passed to Keras as given, so you see Keras's own error.",

@@ -92,6 +92,9 @@ class Event(_Doc):
     values: Matrix | None = Field(
         None, description="set only: the Keras state variable right after the assign."
     )
+    row: int | None = Field(
+        None, description="set only: the one row that was set (absent: every row)."
+    )
 
 
 class Row(_Doc):

@@ -25,7 +25,11 @@ SCENARIOS = {
                 {
                     "before_batch": 1,
                     "action": {"op": "set_state", "state": "c", "values": [[0.5] * 4, [0.1] * 4]},
-                }
+                },
+                {  # one row: the script reads the state, replaces the row, assigns
+                    "before_batch": 1,
+                    "action": {"op": "set_state", "state": "h", "row": 0, "values": [0.3] * 4},
+                },
             ],
         },
     },

@@ -366,7 +366,11 @@ class _Connection:
                     ResetOp(op="reset_states", layer=cmd.layer)
                     if cmd.type == "reset_states"
                     else SetStateOp(
-                        op="set_state", layer=cmd.layer, state=cmd.state, values=cmd.values
+                        op="set_state",
+                        layer=cmd.layer,
+                        state=cmd.state,
+                        row=cmd.row,
+                        values=cmd.values,
                     )
                 )
                 scenario = s.intervention(action)

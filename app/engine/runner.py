@@ -39,13 +39,19 @@ class Event:
     cause: Cause  # the schedule op, the reset shorthand, or an intervention
     state: Literal["h", "c"] | None = None  # set only
     values: np.ndarray | None = None  # set only: Keras's state variable after the assign
+    row: int | None = None  # set only: the one row set (None: every row)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"layer": self.layer, "kind": self.kind, "cause": self.cause}
         if self.kind == "set":
             out["state"] = self.state
             out["values"] = None if self.values is None else self.values.tolist()
+            if self.row is not None:
+                out["row"] = self.row
         return out
+
+    def touches(self, layer: int, row: int) -> bool:
+        return self.layer == layer and (self.row is None or self.row == row)
 
 
 @dataclass
@@ -63,9 +69,9 @@ class BatchRecord:
     loss: float | None = None
     events: list[Event] = field(default_factory=list)  # in the order applied
 
-    def last_event(self, layer: int) -> Literal["reset", "set"] | None:
-        """What decides the layer's state at the boundary: the last event applied to it."""
-        kinds = [e.kind for e in self.events if e.layer == layer]
+    def last_event(self, layer: int, row: int) -> Literal["reset", "set"] | None:
+        """What decides a row's state at the boundary: the last event applied to it."""
+        kinds = [e.kind for e in self.events if e.touches(layer, row)]
         return kinds[-1] if kinds else None
 
 
@@ -259,9 +265,31 @@ class Runner:
                 layer=op.layer,
             )
         index = 0 if op.state == "h" else 1
-        layer.states[index].assign(np.asarray(op.values, dtype=np.float32))
+        new = np.asarray(op.values, dtype=np.float32)
+        if op.row is not None:  # one row, as a user does it: read, replace the row, assign
+            new = self._with_row(op_index, op, layer.states[index].numpy(), new)
+        layer.states[index].assign(new)
         values = layer.states[index].numpy().copy()
-        self._pending.append(Event(op.layer, "set", cause, op.state, values))
+        self._pending.append(Event(op.layer, "set", cause, op.state, values, op.row))
+
+    @staticmethod
+    def _with_row(op_index: int, op: SetStateOp, state: np.ndarray, row: np.ndarray) -> np.ndarray:
+        rows, units = state.shape
+        if op.row is None or op.row >= rows or row.shape != (units,):
+            raise ScenarioError(
+                f"schedule.ops[{op_index}]: set_state of row {op.row} takes {units} numbers "
+                f"(one per unit) for a row of 0..{rows - 1}; got shape {list(row.shape)}",
+                code="set_state_row",
+                field=f"schedule.ops[{op_index}].values",
+                op_index=op_index,
+                row=op.row,
+                last=rows - 1,
+                units=units,
+                got=list(row.shape),
+            )
+        out = state.copy()
+        out[op.row] = row
+        return out
 
     def _per_batch(self, op_index: int, op: CallOp) -> None:
         batches = self._batches(self.built.batch_size)

@@ -139,11 +139,13 @@ def _transfers(
         prev = origins[k - 1] if k else None
         per_layer = []
         for i, st in enumerate(stateful):
-            event = rec.last_event(i)
             per_layer.append(
                 [
                     classify(
-                        prev[r] if prev and r < len(prev) else None, cur, stateful=st, event=event
+                        prev[r] if prev and r < len(prev) else None,
+                        cur,
+                        stateful=st,
+                        event=rec.last_event(i, r),
                     )
                     for r, cur in enumerate(origins[k])
                 ]

@@ -60,6 +60,7 @@ class SetStateNow(_Msg):
     type: Literal["set_state"]
     layer: int = Field(0, ge=0, le=3)
     state: Literal["h", "c"] = "h"
+    row: int | None = Field(None, ge=0, le=63, description="One row, or omitted: all rows.")
     values: StateValues
 
 

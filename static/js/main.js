@@ -15,6 +15,7 @@ import { t, tError } from "./i18n.js";
 import { tn } from "./plural.js";
 import { setUpClassroom } from "./classroom.js";
 import { download, pngBlob, recordWebm, svgBlob } from "./snapshot.js";
+import { SetStateControl } from "./setstate.js";
 
 const $ = (id) => document.getElementById(id);
 const resetTitle = $("reset-now").title;
@@ -27,6 +28,7 @@ let drawPending = false;
 let ended = false;
 if (window.matchMedia("(max-width: 700px)").matches) $("controls-box").open = false; // phones: the picture first
 
+const setState = new SetStateControl($("set-state"), (cmd) => { setPlaying(false); socket.send(cmd); }, showMessage);
 const lanes = new LanesView($("lanes"), (row) => select(store.layer, row));
 const heatmap = new HeatmapView($("heatmap"));
 const cell = new CellView($("cell"), $("cell-where"));
@@ -175,6 +177,7 @@ function draw() {
   // in the last batch there is no next batch for "reset_states() now" to act before
   const last = k >= store.summary.batches.length - 1;
   $("reset-now").disabled = last;
+  $("set-state").querySelector("button").disabled = last;
   $("reset-now").title = last ? t("js.main.reset_none_after") : resetTitle;
   params.pos = String(store.position);
   if (!lesson) history.replaceState(null, "", urlFromParams(params));
@@ -185,6 +188,7 @@ function fillSelectors() {
   const layerSel = $("sel-layer");
   layerSel.replaceChildren(...store.summary.model.layers.map((l, i) => new Option(t(l.stateful ? "js.main.layer_option_stateful" : "js.main.layer_option", { i, kind: l.kind, units: l.units }), i)));
   layerSel.value = String(store.layer);
+  setState.setModel(store.summary.model);
   const rowSel = $("sel-row");
   rowSel.replaceChildren(...Array.from({ length: store.rows() }, (_, r) => new Option(String(r), r)));
   rowSel.value = String(store.row);
@@ -248,6 +252,7 @@ function showMessage(m, from = "") {
   }
   const withField = (said) => (field && !said.includes(field) ? t("js.main.message_field", { message: said, field }) : said);
   const fromB = (said) => (from ? t("js.main.from_b", { message: said }) : said);
+  hint = setState.hint(m) || hint;
   if (m.error === "keras_rejected") {
     // the explanation first, Keras's own words (as Keras wrote them) one click away
     box.textContent = hint || t("js.main.keras_refused");

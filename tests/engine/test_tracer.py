@@ -443,3 +443,35 @@ def test_every_event_at_a_boundary_is_kept_in_order_with_set_values() -> None:
     assert kinds(trace["batches"][1]) == [("set", None)] * 2
     np.testing.assert_array_equal(initial(trace["batches"][1], name="c"), c)
     assert not initial(trace["batches"][1]).any()  # h: zeroed by the reset before the set
+
+
+def test_set_state_of_one_row_keeps_the_other_rows() -> None:
+    from app.engine import tracer
+    from app.errors import ScenarioError
+    from app.scenario import Scenario
+
+    def run_with(values: list[float], row: int) -> dict[str, Any]:
+        action = {"op": "set_state", "state": "c", "row": row, "values": values}
+        scenario = {
+            **POEM,
+            "model": _lstm(),
+            "schedule": {
+                "ops": [{"op": "call"}],
+                "interventions": [{"before_batch": 1, "action": action}],
+            },
+        }
+        return tracer.run(Scenario.model_validate(scenario)).to_dict()
+
+    trace = run_with([0.5] * 4, row=1)
+    b0, b1 = trace["batches"][:2]
+    assert b1["events"][0]["row"] == 1
+    c = initial(b1, name="c")
+    np.testing.assert_array_equal(c[1], [0.5] * 4)
+    kept = b0["layers"][0]["keras_final"]
+    np.testing.assert_array_equal(c[0], kept["c"][0])  # row 0 kept Keras's state
+    np.testing.assert_array_equal(initial(b1)[1], kept["h"][1])  # and h was not touched
+    assert kinds(b1) == [("continues", None), ("set", None)]
+    assert trace["verification"]["passed"]
+    with pytest.raises(ScenarioError) as info:
+        run_with([0.5, 0.5], row=1)  # a row takes `units` numbers
+    assert info.value.code == "set_state_row" and info.value.detail["units"] == 4
