@@ -82,7 +82,7 @@ export class Controls {
     const op = this.form.elements.op.value;
     const reset = this.form.elements.reset.value;
     for (const el of this.form.querySelectorAll("[data-for]")) el.hidden = !el.dataset.for.split(" ").includes(preset);
-    for (const el of this.form.querySelectorAll("[data-op]")) el.hidden = el.dataset.op !== op;
+    for (const el of this.form.querySelectorAll("[data-op]")) el.hidden = !el.dataset.op.split(" ").includes(op);
     for (const el of this.form.querySelectorAll("[data-reset]")) el.hidden = el.dataset.reset !== reset;
     const ts = this.form.elements.ts;
     ts.disabled = preset === "moving_average";

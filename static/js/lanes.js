@@ -56,9 +56,12 @@ export class LanesView {
     this.drawnK = undefined; // a new picture: the next update redraws every column
     this.cells = [];
     this.tokens = [];
+    // several ops (predict called twice, call then fit…): each column names its call, #1, #2…
+    const ops = new Set(s.batches.map((b) => b.op_index)).size;
     s.batches.forEach((b, k) => {
       const x = LEFT + k * (this.cellW + GAP) + GAP;
-      const head = b.op === "call" ? t("js.lanes.head", { batch: b.batch }) : t("js.lanes.head_op", { op: b.op, epoch: b.epoch, batch: b.batch });
+      const op = ops > 1 ? `${b.op} #${b.op_index + 1}` : b.op;
+      const head = op === "call" ? t("js.lanes.head", { batch: b.batch }) : t("js.lanes.head_op", { op, epoch: b.epoch, batch: b.batch });
       svg.append(el("text", { x: x + this.cellW / 2, y: 16, class: "col-head", "text-anchor": "middle" }, head));
       const transfers = b.transfers[store.layer];
       // The boundary: a barrier when every row was reset by reset_states().
