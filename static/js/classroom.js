@@ -57,6 +57,8 @@ function shareDialog() {
   dialog.className = "share";
   dialog.setAttribute("aria-label", t("js.classroom.share_title"));
   const current = new Set((document.body.dataset.hide || "").split(" ").filter(Boolean));
+  // students open at the start by default (the teacher may be at the end of the run)
+  const here = Number(new URLSearchParams(location.search).get("pos") ?? -1);
   const boxes = GROUPS.map(
     (g) => `<label><input type="checkbox" name="hide" value="${g}"${current.has(g) ? " checked" : ""}> ${t(`js.classroom.group.${g}`)}</label>`,
   ).join("");
@@ -64,6 +66,9 @@ function shareDialog() {
     <h2>${t("js.classroom.share_title")}</h2>
     <p>${t("js.classroom.share_help")}</p>
     <fieldset><legend>${t("js.classroom.hide_legend")}</legend>${boxes}</fieldset>
+    <fieldset class="share-at"><legend>${t("js.classroom.open_at")}</legend>
+      <label><input type="radio" name="at" value="start" checked> ${t("js.classroom.open_start")}</label>
+      <label><input type="radio" name="at" value="here"${here >= 0 ? "" : " disabled"}> ${t("js.classroom.open_here", { step: here + 1 })}</label></fieldset>
     <label><input type="checkbox" name="present"${document.body.classList.contains("present") ? " checked" : ""}> ${t("js.classroom.present_option")}</label>
     <label class="share-url">${t("js.classroom.link")} <input name="url" readonly></label>
     <div class="share-actions"><button type="button" class="copy">${t("js.classroom.copy")}</button>
@@ -77,6 +82,8 @@ function shareDialog() {
       else q.delete("hide");
       if (form.elements.present.checked) q.set("present", "1");
       else q.delete("present");
+      if (form.elements.at.value === "here" && here >= 0) q.set("pos", String(here));
+      else q.delete("pos");
     }).href;
   };
   form.addEventListener("change", update);

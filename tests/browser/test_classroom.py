@@ -65,3 +65,23 @@ def test_teacher_link_hides_the_chosen_controls(page: Page, server: str) -> None
     page.locator(".lesson-next").click()  # the lesson's own URL keeps the choice
     expect(page).to_have_url(re.compile(r"hide=scenario"))
     expect(page.locator("#controls-box")).to_be_hidden()
+
+
+def test_students_open_at_the_start_unless_the_teacher_chooses_this_step(
+    page: Page, server: str
+) -> None:
+    page.goto(f"{server}/?preset=poem&bs=2&ts=5")
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    for _ in range(3):
+        page.locator("#step").click()
+    expect(page).to_have_url(re.compile(r"pos=2"))
+    page.locator("#share").click()
+    dialog = page.locator("dialog.share")
+    link = dialog.locator("input[name=url]").input_value()
+    assert "pos" not in parse_qs(urlparse(link).query)  # the start, by default
+    dialog.locator("input[name=at][value=here]").check()
+    link = dialog.locator("input[name=url]").input_value()
+    assert parse_qs(urlparse(link).query)["pos"] == ["2"]
+    dialog.locator("button[value=close]").click()
+    page.goto(link)
+    expect(page.locator("#where")).to_contain_text("step 3", timeout=30_000)
