@@ -103,6 +103,27 @@ function shareDialog() {
   return dialog;
 }
 
+// Every keyboard shortcut of the pages (the explorer's in main.js, the classroom's here).
+const KEYS = [
+  ["Space", "play"], ["→", "step"], ["Shift + →", "batch"], ["←", "back"], ["Home", "start"],
+  ["r", "reset"], ["p", "present"], ["f", "fullscreen"], ["1 … 9, 0", "lessons"], ["?", "help"],
+];
+
+/** `?`: the list of shortcuts, in the page's language. */
+export function helpDialog() {
+  if (document.querySelector("dialog.help")) return null;
+  const dialog = document.createElement("dialog");
+  dialog.className = "help";
+  dialog.setAttribute("aria-label", t("js.help.title"));
+  const rows = KEYS.map(([key, what]) => `<tr><th scope="row"><kbd>${key}</kbd></th><td>${t(`js.help.${what}`)}</td></tr>`).join("");
+  dialog.innerHTML = `<form method="dialog"><h2>${t("js.help.title")}</h2><table>${rows}</table>
+    <div class="share-actions"><button value="close">${t("js.classroom.close")}</button></div></form>`;
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  return dialog;
+}
+
 /** Wire presenter mode, hidden groups and the share button into the page. */
 export function setUpClassroom(toolbar) {
   applyFromUrl();
@@ -125,7 +146,8 @@ export function setUpClassroom(toolbar) {
   document.addEventListener("keydown", (e) => {
     if (e.target.closest && e.target.closest("input, select, textarea, dialog")) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === "p") setPresent(!document.body.classList.contains("present"));
+    if (e.key === "?") helpDialog();
+    else if (e.key === "p") setPresent(!document.body.classList.contains("present"));
     else if (e.key === "f") {
       if (document.fullscreenElement) document.exitFullscreen();
       else document.documentElement.requestFullscreen?.().catch(() => {});

@@ -90,7 +90,11 @@ const socket = new LiveSocket(onMessage, (status, info) => {
 if (lesson) {
   const asked = new URLSearchParams(location.search).get("step") || "0";
   lesson.onBadStep = () => showMessage({ text: t("js.main.bad_param", { name: "step", value: asked }) });
+  // a reload or a language switch keeps the position inside the step (read before go()
+  // rewrites the URL)
+  const at = new URLSearchParams(location.search).get("pos");
   lesson.go(Number(asked));
+  if (at !== null && /^\d{1,6}$/.test(at)) restoreTo = Number(at);
 }
 else load();
 
@@ -181,6 +185,11 @@ function draw() {
   $("reset-now").title = last ? t("js.main.reset_none_after") : resetTitle;
   params.pos = String(store.position);
   if (!lesson) history.replaceState(null, "", urlFromParams(params));
+  else {
+    const q = new URLSearchParams({ step: lesson.index });
+    if (store.position >= 0) q.set("pos", String(store.position));
+    history.replaceState(null, "", `?${withKept(q)}`);
+  }
   if (recording) recording.frame();
 }
 

@@ -85,3 +85,31 @@ def test_students_open_at_the_start_unless_the_teacher_chooses_this_step(
     dialog.locator("button[value=close]").click()
     page.goto(link)
     expect(page.locator("#where")).to_contain_text("step 3", timeout=30_000)
+
+
+def test_question_mark_lists_every_shortcut(page: Page, server: str) -> None:
+    page.goto(f"{server}/?preset=poem&bs=2&ts=5&lang=fr")
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    page.keyboard.press("?")
+    dialog = page.locator("dialog.help")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("tr")).to_have_count(10)
+    expect(dialog).to_contain_text("Raccourcis clavier")  # in the page's language
+    shot(page, "help-shortcuts")
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+
+
+def test_switching_language_in_a_lesson_keeps_the_step_and_position(
+    page: Page, server: str
+) -> None:
+    page.goto(f"{server}/lessons/{LESSONS[1].slug}?step=1")
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    for _ in range(3):
+        page.locator("#step").click()
+    expect(page).to_have_url(re.compile(r"\?step=1&pos=2$"))
+    page.locator("#lang-switch").select_option("ja")
+    expect(page).to_have_url(re.compile(r"lang=ja"))
+    expect(page.locator("#lesson .lesson-count")).to_contain_text("2")
+    expect(page.locator("#where")).to_contain_text("3", timeout=30_000)  # step 3 of the run
+    assert "pos=2" in page.url and "step=1" in page.url
