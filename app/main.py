@@ -12,6 +12,7 @@ from typing import Any
 import anyio
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import metrics
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(LabError, lab_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(ClientGone, client_gone_handler)
+    app.add_exception_handler(StarletteHTTPException, pages.http_error_handler)
     app.add_middleware(SecurityHeaders, settings=settings)
     hosts = [h.strip() for h in settings.trusted_hosts.split(",") if h.strip()]
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts or ["*"])

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import jinja2
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__, assets, i18n
 from app.lessons import BY_SLUG, LESSONS
@@ -93,7 +95,9 @@ def _lang(request: Request) -> str:
     return i18n.negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
-def _page(request: Request, template: str, **context: object) -> HTMLResponse:
+def _page(
+    request: Request, template: str, status_code: int = 200, **context: object
+) -> HTMLResponse:
     """Render a page in the request's language (?lang=, else Accept-Language)."""
     lang = _lang(request)
 
@@ -113,8 +117,33 @@ def _page(request: Request, template: str, **context: object) -> HTMLResponse:
             "i18n_json": _client_catalog(lang),
             **context,
         },
+        status_code=status_code,
         headers={"Content-Language": lang, "Vary": "Accept-Language"},
     )
+
+
+def not_found_page(request: Request, what: str) -> HTMLResponse:
+    """A 404 a reader can act on, in the page's language (an API path keeps its JSON 404)."""
+    return _page(request, "not_found.html", status_code=404, what=what)
+
+
+_MACHINE_PATHS = ("/api/", "/static/", "/vendor/", "/metrics", "/healthz", "/docs", "/openapi")
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    """A browser asking for a page that is not there gets the 404 page; everything else (the
+    API, assets, scripts) FastAPI's JSON error as before."""
+    assert isinstance(exc, StarletteHTTPException)
+    wants_html = "text/html" in request.headers.get("accept", "")
+    if (
+        exc.status_code == 404
+        and request.method == "GET"
+        and wants_html
+        and not request.url.path.startswith(_MACHINE_PATHS)
+    ):
+        lang = _lang(request)
+        return not_found_page(request, i18n.translate(lang, "notfound.page"))
+    return await http_exception_handler(request, exc)
 
 
 def _explorer(request: Request, lesson: str = "") -> HTMLResponse:
@@ -140,7 +169,8 @@ async def lessons_page(request: Request) -> HTMLResponse:
 @router.get("/lessons/{slug}", response_class=HTMLResponse)
 async def lesson_page(request: Request, slug: str) -> HTMLResponse:
     if slug not in BY_SLUG:
-        raise HTTPException(404, f"no lesson {slug!r}: see /lessons")
+        lang = _lang(request)
+        return not_found_page(request, i18n.translate(lang, "notfound.lesson", slug=slug))
     lang = _lang(request)
     return _explorer(request, json.dumps(i18n.lesson(lang, BY_SLUG[slug].to_dict())))
 

@@ -2,7 +2,9 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
+from app import i18n
 from app.main import create_app
 from app.settings import Settings
 
@@ -94,3 +96,18 @@ def test_index_page_references_no_other_host(client: TestClient) -> None:
     html = client.get("/").text
     assert "http://" not in html and "https://" not in html
     assert 'data-presets="' in html
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_page_that_is_not_there_is_a_real_404_page(client: TestClient, lang: str) -> None:
+    html = {"accept": "text/html,application/xhtml+xml"}
+    lesson = client.get(f"/lessons/no-such-lesson?lang={lang}", headers=html)
+    assert lesson.status_code == 404 and lesson.headers["content-type"].startswith("text/html")
+    assert escape(i18n.translate(lang, "notfound.lesson", slug="no-such-lesson")) in lesson.text
+    assert 'href="/lessons?lang=' in lesson.text  # somewhere to go on
+    page = client.get(f"/no/such/page?lang={lang}&x=<script>", headers=html)
+    assert page.status_code == 404 and escape(i18n.translate(lang, "notfound.page")) in page.text
+    assert "<script>" not in page.text.split("<main", 1)[1]  # the address is not echoed
+    # machines keep JSON 404s: the API, assets, and a client that does not ask for HTML
+    assert client.get("/api/lessons/nope", headers=html).json()["detail"]
+    assert client.get("/no/such/page").headers["content-type"] == "application/json"
