@@ -1,7 +1,7 @@
 // The controller: URL <-> controls <-> live session <-> views.
 
 import { Controls } from "./controls.js";
-import { paramsFromUrl, scenarioFromParams, urlFromParams, withKept } from "./scenario.js";
+import { badLayers, formatLayers, paramsFromUrl, parseLayers, scenarioFromParams, urlFromParams, withKept } from "./scenario.js";
 import { LiveSocket } from "./socket.js";
 import { Store } from "./store.js";
 import { LanesView } from "./lanes.js";
@@ -22,6 +22,9 @@ const resetTitle = $("reset-now").title;
 const app = $("app");
 const store = new Store();
 let params = paramsFromUrl(location.search);
+// a link's bad ?layers= is reported once loaded, and the URL shows the layers really used
+let linkError = badLayers(params.layers) ? { text: t("js.main.bad_param", { name: "layers", value: params.layers }) } : null;
+if (linkError) params.layers = formatLayers(parseLayers(params.layers));
 let playing = false;
 let restoreTo = Number(params.pos);
 let drawPending = false;
@@ -135,6 +138,7 @@ function onMessage(m) {
     renderNotes(m);
     badge(m.verification);
     draw();
+    if (linkError) { showMessage(linkError); linkError = null; }
     if (lesson) lesson.highlight();
   } else if (m.type === "frame") {
     ended = false;

@@ -20,6 +20,13 @@ export function parseLayers(text) {
   return out.length ? out.slice(0, 4) : [{ kind: "LSTM", units: 8, stateful: true }];
 }
 
+/** The parts of a ?layers= value that are not KIND.UNITS.s|n (a link's typo), or "". */
+export function badLayers(text) {
+  const parts = String(text || "").split(",").map((p) => p.trim());
+  const bad = parts.filter((p) => !LAYER_RE.exec(p));
+  return bad.length || parts.length > 4 ? text : "";
+}
+
 export function formatLayers(layers) {
   return layers.map((l) => `${l.kind}.${l.units}.${l.stateful ? "s" : "n"}`).join(",");
 }
