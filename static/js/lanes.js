@@ -10,6 +10,7 @@ const CELL_H = 34;
 const GAP_X = 66; // the narrowest gap between batches; wider when its labels need it
 const PAD = 28;
 const LEFT = 40; // room for the row labels
+const MIN_SCALE = 0.55; // smaller than this, 10 px labels become unreadable: scroll instead
 
 function tokensOf(summary, row) {
   if (row.sequence === null) return [];
@@ -28,6 +29,15 @@ export class LanesView {
   constructor(root, onSelect) {
     this.root = root;
     this.onSelect = onSelect;
+    addEventListener("resize", () => this.fit());
+  }
+
+  /** A picture a little wider than its box (a phone) is scaled to fit, so batch 1 and the
+   * hand-off into it are on screen; a much wider one scrolls rather than shrink unreadably. */
+  fit() {
+    if (!this.svg) return;
+    const ratio = this.root.clientWidth / Number(this.svg.getAttribute("width"));
+    this.svg.classList.toggle("fit", ratio < 1 && ratio >= MIN_SCALE);
   }
 
   render(store) {
@@ -97,6 +107,7 @@ export class LanesView {
       });
     });
     this.root.append(svg);
+    this.fit();
   }
 
   drawTransfer(svg, tr, x, y, k, newestFirst = false) {

@@ -60,3 +60,27 @@ def test_other_pages_fit_a_phone(page: Page, server: str, path: str) -> None:
     page.goto(server + path)
     expect(page.locator("main")).to_be_visible()
     _no_sideways_scroll(page)
+
+
+@PHONE
+def test_a_picture_a_little_too_wide_is_scaled_so_batch_1_shows(page: Page, server: str) -> None:
+    page.goto(server + "/")  # the default poem: 2 batches of 5 characters
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    svg = page.locator("#lanes svg")
+    expect(svg).to_have_class("fit")
+    heads = page.locator("#lanes .col-head")
+    box = heads.nth(1).bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390  # batch 1 on screen
+    _no_sideways_scroll(page)
+
+
+@PHONE
+def test_a_lessons_text_and_its_picture_share_the_first_screen(page: Page, server: str) -> None:
+    page.goto(server + "/lessons/data-layout")
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    text = page.locator("#lesson .lesson-text").bounding_box()
+    arrow = page.locator("#lanes .arrow").first.bounding_box()
+    assert text is not None and arrow is not None
+    assert text["y"] + text["height"] <= 844 and arrow["y"] + arrow["height"] <= 844, (text, arrow)
+    shot(page, "phone-lesson-first-screen")
+    _no_sideways_scroll(page)
