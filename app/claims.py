@@ -14,6 +14,11 @@ class Claim:
     # what the check found, by variant: English templates with {placeholders} filled from
     # the check's finding_params (app/engine/checks/<claim_id>.py), translated in content.json
     findings: dict[str, str] = field(default_factory=dict)
+    # the explorer's URL parameters of a run that shows it (every claim opens one)
+    explore: str = ""
+    # a claim answering the same question the other way, and why both verdicts stand
+    rival: str = ""
+    reconcile: str = ""
 
 
 CLAIMS = [
@@ -28,6 +33,13 @@ CLAIMS = [
                 "sequence starts from zeros, which the next claims spell out.)"
             ),
         },
+        explore="preset=ramp&len=40&bs=2&ts=5&layers=LSTM.4.n",
+        rival="stateless-reset-per-sample",
+        reconcile=(
+            "Its rival holds too, and they do not contradict each other: a stateless layer "
+            "starts every row of every batch from zeros, so it is one zero start per sample "
+            "(the rival's words), made for a whole batch at once (these words)."
+        ),
     ),
     Claim(
         "stateless-reset-per-sample",
@@ -42,6 +54,13 @@ CLAIMS = [
                 "sample in turn."
             ),
         },
+        explore="preset=ramp&n=8&len=5&bs=4&ts=5&layers=LSTM.4.n",
+        rival="stateless-reset-per-batch",
+        reconcile=(
+            "Its rival holds too, and they do not contradict each other: the zero starts of "
+            "the 200 samples of a batch happen together, in parallel, so counting per batch "
+            "(the rival) or per sample (this claim) describes the same run."
+        ),
     ),
     Claim(
         "stateless-shared-within-batch",
@@ -54,6 +73,7 @@ CLAIMS = [
                 "batch (each row has its own state)."
             ),
         },
+        explore="preset=ramp&n=8&len=5&bs=8&ts=5&layers=LSTM.4.n",
     ),
     Claim(
         "stateful-row-to-row",
@@ -66,6 +86,7 @@ CLAIMS = [
                 "batch 0 (床前明月光 → 疑是地上霜, 举头望明月 → 低头思故乡)."
             ),
         },
+        explore="preset=poem&bs=2&ts=5&layers=LSTM.4.s",
     ),
     Claim(
         "stateful-last-to-first",
@@ -78,6 +99,7 @@ CLAIMS = [
                 "i → row i, never from the end of one batch to the start of the next."
             ),
         },
+        explore="preset=poem&bs=2&ts=5&layers=LSTM.4.s&pos=5",
     ),
     Claim(
         "stateful-equals-long-sequence",
@@ -90,6 +112,7 @@ CLAIMS = [
                 "all 14 steps as 10 sequences × 14 steps in one stateless pass."
             ),
         },
+        explore="preset=ramp&n=10&len=14&bs=10&ts=7&layers=LSTM.8.s&cmp=long",
     ),
     Claim(
         "predict-resets",
@@ -102,6 +125,7 @@ CLAIMS = [
                 "Keras 3."
             ),
         },
+        explore="preset=poem&bs=2&ts=5&op=predict&calls=2",
     ),
     Claim(
         "reset-carries-not-zero",
@@ -114,6 +138,7 @@ CLAIMS = [
                 "Keras 3 models have no reset_states(); call it on each stateful layer."
             ),
         },
+        explore="preset=poem&bs=2&ts=5&op=fit&epochs=2&reset=epoch_end",
     ),
     Claim(
         "fit-resets-each-epoch",
@@ -126,6 +151,7 @@ CLAIMS = [
                 "layer.reset_state() at on_epoch_end, or one fit(epochs=1) per epoch)."
             ),
         },
+        explore="preset=poem&bs=2&ts=5&op=fit&epochs=2",
     ),
     Claim(
         "fixed-batch-required",
@@ -142,6 +168,7 @@ CLAIMS = [
                 "the data fill every batch."
             ),
         },
+        explore="preset=ramp&len=18&bs=2&ts=2&layout=consecutive&op=predict",
     ),
     Claim(
         "shuffle-breaks-continuity",
@@ -154,6 +181,7 @@ CLAIMS = [
                 "goes on into another. Use shuffle=False with stateful layers."
             ),
         },
+        explore="preset=ramp&n=4&len=20&bs=4&ts=5&shuffle=1",
     ),
     Claim(
         "lahead-equals-batch",
@@ -168,6 +196,7 @@ CLAIMS = [
                 "example builds it."
             ),
         },
+        explore="preset=moving_average&tsteps=2&lahead=1&bs=2",
     ),
     Claim(
         "batch-times-steps-equals-length",
@@ -181,6 +210,7 @@ CLAIMS = [
                 "that row i of each batch continues row i of the previous one."
             ),
         },
+        explore="preset=ramp&len=40&bs=2&ts=5",
     ),
     Claim(
         "wrong-shape-state-silent",
@@ -193,6 +223,7 @@ CLAIMS = [
                 "is silent at first, but the next call fails with a matrix-size error."
             ),
         },
+        explore="preset=poem&bs=2&ts=5&layers=LSTM.8.s&pos=4",
     ),
     Claim(
         "last-output-is-h",
@@ -205,6 +236,7 @@ CLAIMS = [
                 "returned by return_state=True (c is returned separately)."
             ),
         },
+        explore="preset=sine&len=40&bs=2&ts=5&layers=LSTM.4.s",
     ),
     Claim(
         "gru-one-state",
@@ -216,6 +248,7 @@ CLAIMS = [
                 "and as a stateful layer's state variables."
             ),
         },
+        explore="preset=sine&len=40&bs=2&ts=5&layers=GRU.4.s&pos=2",
     ),
     Claim(
         "stateful-helps-when-lahead-small",
@@ -236,6 +269,7 @@ CLAIMS = [
                 "is not clear-cut."
             ),
         },
+        explore="preset=moving_average&tsteps=2&lahead=1&bs=1&op=fit&epochs=3&reset=epoch_end",
     ),
 ]
 BY_ID = {c.id: c for c in CLAIMS}

@@ -44,6 +44,8 @@ async def list_claims(lang: Lang = "en") -> list[dict[str, str]]:
             "text": i18n.translate(lang, f"claim.{c.id}.text"),
             "source": c.source,
             "code": code.get(c.id, ""),
+            "explore": f"/?{c.explore}",
+            "rival": c.rival,
         }
         for c in CLAIMS
     ]

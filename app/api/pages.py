@@ -186,7 +186,16 @@ async def claims_page(request: Request) -> HTMLResponse:
     from app.claims import CLAIMS
 
     code = sources()
-    items = [{"id": c.id, "source": c.source, "code": code.get(c.id, "")} for c in CLAIMS]
+    items = [
+        {
+            "id": c.id,
+            "source": c.source,
+            "code": code.get(c.id, ""),
+            "explore": c.explore,
+            "rival": c.rival,
+        }
+        for c in CLAIMS
+    ]
     return _page(request, "claims.html", claims=items)
 
 

@@ -51,6 +51,8 @@ def content_source() -> dict[str, str]:
         out[f"claim.{claim.id}.text"] = claim.text
         for variant, template in claim.findings.items():
             out[f"claim.{claim.id}.finding.{variant}"] = template
+        if claim.reconcile:
+            out[f"claim.{claim.id}.reconcile"] = claim.reconcile
     for name, text in PRESETS.items():
         out[f"preset.{name}"] = text
     return out

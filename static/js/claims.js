@@ -14,6 +14,18 @@ function show(li, body) {
   li.querySelector(".finding").textContent = body.finding;
   li.querySelector(".evidence").textContent = JSON.stringify(body.evidence, null, 2);
   li.querySelector(".result").hidden = false;
+  markRivals();
+}
+
+/** Rival claims that both hold say so on their verdict: the page must not look self-contradictory. */
+function markRivals() {
+  for (const li of document.querySelectorAll(".claim[data-rival]")) {
+    const other = document.getElementById(`claim-${li.dataset.rival}`);
+    const mine = li.querySelector(".verdict");
+    if (mine.dataset.verdict === "holds" && other?.querySelector(".verdict").dataset.verdict === "holds" && !mine.querySelector(".also")) {
+      mine.append(Object.assign(document.createElement("span"), { className: "also", textContent: t("js.claims.rival_also") }));
+    }
+  }
 }
 
 // fresh: run the check again on this server's Keras; else the result kept for this Keras

@@ -165,3 +165,33 @@ def test_claims_run_in_the_worker_process(client: TestClient) -> None:
     client.post("/api/claims/gru-one-state/run?fresh=true")
     heavy = client.app.state.jobs.worker  # type: ignore[attr-defined]
     assert heavy.pid is not None and heavy.pid != os.getpid()
+
+
+def test_every_claim_opens_its_own_valid_scenario_in_the_explorer(client: TestClient) -> None:
+    from urllib.parse import parse_qsl, urlparse
+
+    from app.scenario import Scenario
+    from tests import node
+
+    claims = client.get("/api/claims").json()
+    params = [dict(parse_qsl(urlparse(c["explore"]).query)) for c in claims]
+    assert all(p.get("preset") for p in params)
+    scenario_js = node.module("js/scenario.js")
+    posted = node.evaluate(
+        f"const {{ DEFAULTS, paramsFromUrl, scenarioFromParams }} = await import({scenario_js});\n"
+        "const all = JSON.parse(process.argv[1]);\n"
+        "console.log(JSON.stringify(all.map((q) => "
+        "scenarioFromParams(paramsFromUrl(new URLSearchParams(q).toString())))));",
+        json.dumps(params),
+    )
+    for claim, raw in zip(claims, posted, strict=True):
+        Scenario.model_validate(raw)  # what the page will post is a valid scenario
+        assert raw["data"]["preset"] == dict(parse_qsl(urlparse(claim["explore"]).query))["preset"]
+    rivals = {c["id"]: c["rival"] for c in claims if c["rival"]}
+    assert rivals == {
+        "stateless-reset-per-batch": "stateless-reset-per-sample",
+        "stateless-reset-per-sample": "stateless-reset-per-batch",
+    }
+    page = client.get("/claims").text
+    for rival in rivals:
+        assert f'href="#claim-{rivals[rival]}"' in page

@@ -252,3 +252,18 @@ def test_reset_now_is_off_in_the_last_batch(page: Page, server: str) -> None:
     expect(page.locator("#message")).to_be_hidden()
     page.keyboard.press("Home")
     expect(page.locator("#reset-now")).to_be_enabled()
+
+
+def test_rival_claims_say_both_hold_and_each_claim_opens_in_the_explorer(
+    page: Page, server: str
+) -> None:
+    page.goto(server + "/claims")
+    for cid in ("stateless-reset-per-batch", "stateless-reset-per-sample"):
+        page.locator(f"#claim-{cid} .run").click()
+    for cid in ("stateless-reset-per-batch", "stateless-reset-per-sample"):
+        verdict = page.locator(f"#claim-{cid} .verdict")
+        expect(verdict).to_contain_text("and so does its rival", timeout=60_000)
+        expect(page.locator(f"#claim-{cid} .rival")).to_contain_text("do not contradict")
+    page.locator("#claim-stateful-equals-long-sequence a.explore").click()
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    expect(page.locator("#compare")).to_be_visible()  # the claim's own run: chunks vs one run
