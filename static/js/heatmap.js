@@ -70,10 +70,11 @@ export class HeatmapView {
     const layout = {
       font: { size: big ? 18 : 12 },
       margin: big ? { l: 70, r: 10, t: 30, b: 60 } : { l: 44, r: 10, t: 22, b: 40 },
-      height: (hasC ? 330 : 200) * (big ? 1.4 : 1),
+      // presenter mode: larger on a narrow screen; beside the cell inspector on a projector
+      height: (hasC ? 330 : 200) * (big ? (innerWidth >= 1100 ? 0.8 : 1.4) : 1),
       xaxis: { anchor: hasC ? "y2" : "y", title: { text: t("js.heatmap.x_title") }, range: [-0.5, Math.max(store.steps, 1) - 0.5], zeroline: false },
-      yaxis: { title: { text: t("js.heatmap.h_title") }, domain: hasC ? [0.55, 1] : [0, 1], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > (big ? 8 : 16) ? undefined : 1 },
-      yaxis2: { title: { text: t("js.heatmap.c_title") }, domain: [0, 0.45], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > (big ? 8 : 16) ? undefined : 1 },
+      yaxis: { title: { text: t("js.heatmap.h_title") }, domain: hasC ? [0.55, 1] : [0, 1], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > (big ? 4 : 16) ? undefined : 1 },
+      yaxis2: { title: { text: t("js.heatmap.c_title") }, domain: [0, 0.45], range: [layer.units - 0.5, -0.5], zeroline: false, dtick: layer.units > (big ? 4 : 16) ? undefined : 1 },
       shapes, annotations,
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#f4f4f4",
     };

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from app.lessons import LESSONS
@@ -113,3 +114,27 @@ def test_switching_language_in_a_lesson_keeps_the_step_and_position(
     expect(page.locator("#lesson .lesson-count")).to_contain_text("2")
     expect(page.locator("#where")).to_contain_text("3", timeout=30_000)  # step 3 of the run
     assert "pos=2" in page.url and "step=1" in page.url
+
+
+@pytest.mark.parametrize("page", [(1280, 800), (1920, 1080)], indirect=True)
+def test_presenter_mode_is_one_screen(page: Page, server: str) -> None:
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    page.goto(f"{server}/?preset=poem&bs=2&ts=5&present=1&pos=7")
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    expect(page.locator("#cell svg")).to_be_visible()
+    page.wait_for_timeout(500)  # plotly lays the heatmap out
+    lanes = page.locator("#lanes .arrow").first.bounding_box()
+    heat = page.locator("#heatmap").bounding_box()
+    cell = page.locator("#cell svg").bounding_box()
+    assert lanes and heat and cell
+    # the picture, the state and the cell together: each starts on the first screen
+    assert lanes["y"] + lanes["height"] <= height and heat["y"] + 120 <= height, (lanes, heat)
+    assert cell["y"] + cell["height"] <= height and cell["x"] > width / 2, cell
+    shot(page, f"present-one-screen-{width}")
+    # compare: A and B side by side
+    page.goto(f"{server}/lessons/stateless-vs-stateful?step=2&present=1")
+    expect(page.locator("#compare .cmp-badge")).to_contain_text("verified", timeout=60_000)
+    a = page.locator("#lanes").bounding_box()
+    b = page.locator("#compare").bounding_box()
+    assert a and b and b["x"] >= a["x"] + a["width"] - 1 and b["y"] < a["y"] + a["height"], (a, b)
+    shot(page, f"present-compare-{width}")
