@@ -25,7 +25,7 @@ CLAIMS = [
     Claim(
         "stateless-reset-per-batch",
         "With stateful=False, all states are reset together after each batch.",
-        "seed 001 (first answer), seed 004",
+        "question 001 (first answer), question 004",
         findings={
             "finding": (
                 "Every one of the {batches} batches starts from zero h and c in every row: a "
@@ -45,7 +45,7 @@ CLAIMS = [
         "stateless-reset-per-sample",
         "With stateful=False, the state is reset after every sample: 1000 sequences in "
         "batches of 200 means 1000 resets.",
-        "seed 001 (second answer)",
+        "question 001 (second answer)",
         findings={
             "finding": (
                 "Each of the 1000 sequences starts from a zero state: its output is the same "
@@ -65,7 +65,7 @@ CLAIMS = [
     Claim(
         "stateless-shared-within-batch",
         "With stateful=False, state is kept between the different samples of one batch.",
-        "seed 001 (third answer)",
+        "question 001 (third answer)",
         findings={
             "finding": (
                 "Shuffling the samples inside a batch only shuffles the outputs: no sample's "
@@ -79,7 +79,7 @@ CLAIMS = [
         "stateful-row-to-row",
         "With stateful=True, the final state of sample i in a batch is the initial state of "
         "sample i in the next batch.",
-        "seeds 000, 001, 004; Keras docs",
+        "questions 000, 001, 004; Keras docs",
         findings={
             "finding": (
                 "Row i of batch 1 starts exactly from the state Keras holds for row i after "
@@ -92,7 +92,7 @@ CLAIMS = [
         "stateful-last-to-first",
         "With stateful=True, the state of the last sample of a batch passes to the first "
         "sample of the next batch.",
-        "a common reading that seed 001 warns about",
+        "a common reading that question 001 warns about",
         findings={
             "finding": (
                 "Row 0 of batch 1 does not start from the last row of batch 0: states move row "
@@ -105,7 +105,7 @@ CLAIMS = [
         "stateful-equals-long-sequence",
         "Two batches of 10 sequences × 7 steps through a stateful layer equal 10 sequences "
         "of 14 steps.",
-        "seed 001 (first answer)",
+        "question 001 (first answer)",
         findings={
             "finding": (
                 "2 batches × 10 sequences × 7 steps through a stateful LSTM give the same h at "
@@ -117,7 +117,7 @@ CLAIMS = [
     Claim(
         "predict-resets",
         "predict(), train_on_batch() (and predict_classes()) reset the states.",
-        "seed 002",
+        "question 002",
         findings={
             "finding": (
                 "After predict() and after train_on_batch() the stateful layer still holds "
@@ -131,7 +131,7 @@ CLAIMS = [
         "reset-carries-not-zero",
         "reset_states() does not set the states to zero but carries the previous batch's "
         "final state.",
-        "seed 002",
+        "question 002",
         findings={
             "finding": (
                 "layer.reset_state() (alias reset_states()) sets h and c to exactly zero. "
@@ -143,7 +143,7 @@ CLAIMS = [
     Claim(
         "fit-resets-each-epoch",
         "fit() resets the states of a stateful model at the end of each epoch.",
-        "common assumption; seed 000's FAQ says to reset yourself",
+        "common assumption; question 000's FAQ says to reset yourself",
         findings={
             "finding": (
                 "The first batch of epoch 2 starts from the state left by the last batch of "
@@ -157,7 +157,7 @@ CLAIMS = [
         "fixed-batch-required",
         "A stateful model needs every batch to hold the same number of samples; a partial "
         "last batch breaks it.",
-        "seeds 000, 002",
+        "questions 000, 002",
         findings={
             "finding": (
                 "A partial last batch breaks a stateful model, though not always loudly: with "
@@ -173,7 +173,7 @@ CLAIMS = [
     Claim(
         "shuffle-breaks-continuity",
         "shuffle=True in fit destroys the row-i continuation a stateful model relies on.",
-        "seed 000",
+        "question 000",
         findings={
             "finding": (
                 "With shuffle=True, only {continued} of {total} row hand-offs in Keras's own "
@@ -186,7 +186,7 @@ CLAIMS = [
     Claim(
         "lahead-equals-batch",
         "In the Keras stateful example, the carried state is only right when lahead == batch_size.",
-        "seed 000",
+        "question 000",
         findings={
             "finding": (
                 "Row i of the next batch holds the window batch_size positions later; it "
@@ -201,7 +201,7 @@ CLAIMS = [
     Claim(
         "batch-times-steps-equals-length",
         "batch_size × timesteps must equal the data length.",
-        "a discussion quoted in seed 000",
+        "a discussion quoted in question 000",
         findings={
             "finding": (
                 "A sequence of 40 steps runs in {batches} stateful batches of 2 rows × 5 steps "
@@ -215,7 +215,7 @@ CLAIMS = [
     Claim(
         "wrong-shape-state-silent",
         "Putting a state of shape (2,) into an LSTM of 8 units raises no error.",
-        "seed 003 (question)",
+        "question 003 (the question itself)",
         findings={
             "finding": (
                 "Assigning a (2,) value to a (10, 8) state variable fails at once. Replacing "
@@ -229,7 +229,7 @@ CLAIMS = [
         "last-output-is-h",
         "With return_sequences=False, the output is the last timestep's output, equal to the "
         "final h.",
-        "seeds 003, 004",
+        "questions 003, 004",
         findings={
             "finding": (
                 "With return_sequences=False, the layer's output is exactly the final h "
@@ -241,7 +241,7 @@ CLAIMS = [
     Claim(
         "gru-one-state",
         "GRU and SimpleRNN have one state tensor, LSTM has two (h and c).",
-        "seed 003",
+        "question 003",
         findings={
             "finding": (
                 "LSTM keeps h and c; GRU and SimpleRNN keep only h — both as returned states "
@@ -253,7 +253,7 @@ CLAIMS = [
     Claim(
         "stateful-helps-when-lahead-small",
         "When lahead < tsteps only the stateful model converges; when lahead >= tsteps both do.",
-        "seed 000, Keras stateful example",
+        "question 000, Keras stateful example",
         findings={
             "finding": (
                 "tsteps = 2, 320 training windows, 3 epochs at batch size 1. With lahead = 1 "

@@ -135,6 +135,7 @@ class Step(_Strict):
             "ts": str(b.timesteps),
             "layout": b.layout,
             "shuffle": "1" if b.shuffle else "0",
+            "sseed": str(b.shuffle_seed),
             "partial": b.partial,
             "op": op.op,
             "epochs": str(getattr(op, "epochs", 1)),

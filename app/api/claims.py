@@ -42,7 +42,7 @@ async def list_claims(lang: Lang = "en") -> list[dict[str, str]]:
         {
             "id": c.id,
             "text": i18n.translate(lang, f"claim.{c.id}.text"),
-            "source": c.source,
+            "source": i18n.translate(lang, f"claim.{c.id}.source"),
             "code": code.get(c.id, ""),
             "explore": f"/?{c.explore}",
             "rival": c.rival,

@@ -169,8 +169,9 @@ async def lessons_page(request: Request) -> HTMLResponse:
 @router.get("/lessons/{slug}", response_class=HTMLResponse)
 async def lesson_page(request: Request, slug: str) -> HTMLResponse:
     if slug not in BY_SLUG:
-        lang = _lang(request)
-        return not_found_page(request, i18n.translate(lang, "notfound.lesson", slug=slug))
+        if "text/html" not in request.headers.get("accept", ""):
+            raise HTTPException(404, "no such lesson: see GET /api/lessons")
+        return not_found_page(request, i18n.translate(_lang(request), "notfound.lesson"))
     lang = _lang(request)
     return _explorer(request, json.dumps(i18n.lesson(lang, BY_SLUG[slug].to_dict())))
 

@@ -49,6 +49,7 @@ def content_source() -> dict[str, str]:
                 out[f"{key}.step.{step.id}.try"] = step.try_
     for claim in CLAIMS:
         out[f"claim.{claim.id}.text"] = claim.text
+        out[f"claim.{claim.id}.source"] = claim.source
         for variant, template in claim.findings.items():
             out[f"claim.{claim.id}.finding.{variant}"] = template
         if claim.reconcile:

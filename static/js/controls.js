@@ -7,6 +7,15 @@ const attr = (text) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").repla
 
 const KINDS = ["LSTM", "GRU", "SimpleRNN"];
 
+// A scenario field the server names (batching.batch_size, data.text…) -> the form's input.
+const FIELDS = {
+  "data.preset": "preset", "data.n_sequences": "n", "data.length": "len", "data.text": "text",
+  "data.values": "values", "data.tsteps": "tsteps", "data.lahead": "lahead",
+  "batching.batch_size": "bs", "batching.timesteps": "ts", "batching.layout": "layout",
+  "batching.shuffle_seed": "sseed", "batching.partial": "partial", "schedule.reset_every": "every",
+  "schedule.reset": "reset", seed: "seed",
+};
+
 export class Controls {
   constructor(form, presets, onSubmit) {
     this.form = form;
@@ -77,6 +86,34 @@ export class Controls {
     return p;
   }
 
+  /** The input a server field names (the longest known prefix), or null. */
+  inputFor(field) {
+    const f = String(field || "");
+    const layer = /^model\.layers\.(\d+)/.exec(f);
+    if (layer) return this.layersBox.querySelectorAll(".layer")[Number(layer[1])]?.querySelector("input[type=number]") ?? null;
+    if (/^schedule\.ops\.\d+\.epochs/.test(f)) return this.form.elements.epochs;
+    if (/^schedule\.ops/.test(f)) return this.form.elements.op;
+    const key = Object.keys(FIELDS).filter((k) => f === k || f.startsWith(`${k}.`) || f.startsWith(`${k}[`)).sort((a, b) => b.length - a.length)[0];
+    return key ? this.form.elements[FIELDS[key]] ?? null : null;
+  }
+
+  /** The words of the input's label, as the page shows them (not the field's path). */
+  labelFor(field) {
+    const label = this.inputFor(field)?.closest("label, fieldset");
+    if (!label) return "";
+    if (label.tagName === "FIELDSET") return label.querySelector("legend")?.textContent.trim() ?? "";
+    return [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join(" ").trim();
+  }
+
+  /** Point at the field a message is about (open the form); `null` clears every mark. */
+  markInvalid(field) {
+    for (const el of this.form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+    const input = field ? this.inputFor(field) : null;
+    if (!input) return;
+    input.setAttribute("aria-invalid", "true");
+    this.form.closest("details")?.setAttribute("open", "");
+  }
+
   showRelevant() {
     const preset = this.form.elements.preset.value;
     const op = this.form.elements.op.value;
@@ -84,6 +121,7 @@ export class Controls {
     for (const el of this.form.querySelectorAll("[data-for]")) el.hidden = !el.dataset.for.split(" ").includes(preset);
     for (const el of this.form.querySelectorAll("[data-op]")) el.hidden = !el.dataset.op.split(" ").includes(op);
     for (const el of this.form.querySelectorAll("[data-reset]")) el.hidden = el.dataset.reset !== reset;
+    for (const el of this.form.querySelectorAll("[data-shuffle]")) el.hidden = !this.form.elements.shuffle.checked;
     const ts = this.form.elements.ts;
     ts.disabled = preset === "moving_average";
     ts.title = ts.disabled ? "moving_average: timesteps = lahead" : "";

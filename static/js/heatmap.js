@@ -49,8 +49,9 @@ export class HeatmapView {
         if (hasC) zc[u].push(L.c[row][u]);
       }
     }
-    // Colours scaled to what is on screen (values are often ±0.1): the bar shows the scale.
-    let top = 0.05;
+    // Colours scaled to what is on screen, however small (the Keras example's values are
+    // ~±0.001): the bar shows the scale. The floor only avoids a zero range at the start.
+    let top = 1e-6;
     for (const rows of [zh, zc]) for (const r of rows) for (const v of r) top = Math.max(top, Math.abs(v));
     const common = { type: "heatmap", colorscale: DIVERGING, zmin: -top, zmax: top, x: xs, hovertemplate: `${t("js.heatmap.hover", { t: "%{x}", unit: "%{y}", value: "%{z:.4f}" })}<extra></extra>` };
     const data = [{ ...common, z: zh, yaxis: "y", name: "h", colorbar: { len: hasC ? 0.45 : 0.9, y: hasC ? 0.77 : 0.5, thickness: 10 } }];

@@ -156,7 +156,11 @@ function onMessage(m) {
   } else if (m.type === "error") {
     setPlaying(false);
     if (lesson) lesson.highlight();
-    if (!store.summary) $("badge").textContent = t("js.main.not_verified");
+    if (!store.summary) { // nothing loaded: no explanation of an earlier run stays up
+      $("badge").textContent = t("js.main.not_verified");
+      $("explain").replaceChildren();
+      $("notes").replaceChildren();
+    }
     showMessage(m);
   }
 }
@@ -256,6 +260,7 @@ function showMessage(m, from = "") {
   const box = $("message");
   if (!m) {
     box.hidden = true;
+    controls.markInvalid(null);
     return;
   }
   const field = m.errors && m.errors.length ? m.errors[0].field : m.field;
@@ -263,7 +268,10 @@ function showMessage(m, from = "") {
   if (m.error === "keras_rejected" && /batch size|Incompatible shapes/.test(m.message)) {
     hint = t("js.main.partial_hint", { bs: params.bs, option: partialDropLabel() });
   }
-  const withField = (said) => (field && !said.includes(field) ? t("js.main.message_field", { message: said, field }) : said);
+  // the form's own words for the field when it has one ("Batch size: …"), else its path
+  const label = from ? "" : controls.labelFor(field);
+  controls.markInvalid(from ? null : field);
+  const withField = (said) => (label ? t("js.main.message_label", { message: said, label }) : field && !said.includes(field) ? t("js.main.message_field", { message: said, field }) : said);
   const fromB = (said) => (from ? t("js.main.from_b", { message: said }) : said);
   hint = setState.hint(m) || hint;
   if (m.error === "keras_rejected") {

@@ -8,7 +8,7 @@ export const DEFAULTS = {
   text: "To be, or not to be, that is the question.",
   values: "0 1 2 3 4 5 6 7 8 9\n9 8 7 6 5 4 3 2 1 0", calls: "1",
   layers: "LSTM.8.s", bs: "2", ts: "5", layout: "lanes", shuffle: "0", partial: "keep",
-  op: "call", epochs: "1", fitshuffle: "0", reset: "never", every: "2", seed: "0", cmp: "",
+  op: "call", epochs: "1", fitshuffle: "0", reset: "never", every: "2", seed: "0", sseed: "0", cmp: "",
 };
 
 export function parseLayers(text) {
@@ -87,7 +87,7 @@ export function scenarioFromParams(p) {
   return {
     model: { layers: parseLayers(p.layers) },
     data,
-    batching: { batch_size: int(p.bs), timesteps: ts, layout: p.layout, shuffle: p.shuffle === "1", partial: p.partial },
+    batching: { batch_size: int(p.bs), timesteps: ts, layout: p.layout, shuffle: p.shuffle === "1", shuffle_seed: int(p.sseed) || 0, partial: p.partial },
     schedule: { ops, reset: p.reset, ...(p.reset === "every_n_batches" ? { reset_every: int(p.every) } : {}) },
     seed: int(p.seed),
   };

@@ -195,3 +195,13 @@ def test_every_claim_opens_its_own_valid_scenario_in_the_explorer(client: TestCl
     page = client.get("/claims").text
     for rival in rivals:
         assert f'href="#claim-{rivals[rival]}"' in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "word"),
+    [("en", "question"), ("fr", "question"), ("ja", "質問"), ("zh-Hans", "问题")],
+)
+def test_claim_sources_are_translated(client: TestClient, lang: str, word: str) -> None:
+    claims = client.get("/api/claims", params={"lang": lang}).json()
+    assert all(word in c["source"] or "Keras" in c["source"] for c in claims), lang
+    assert not any("seed 00" in c["source"] for c in claims)  # "seed" is the weights' seed

@@ -40,8 +40,10 @@ def test_security_headers_and_no_inline_script(client: TestClient) -> None:
 
 
 def test_user_text_is_never_html(client: TestClient) -> None:
+    r = client.get("/lessons/nope<script>", headers={"accept": "text/html"})
+    # the 404 page does not echo the address; an API client gets JSON
+    assert r.status_code == 404 and "nope" not in r.text and "<script>" not in r.text
     r = client.get("/lessons/nope<script>")
-    # echoed only inside JSON, served as JSON: a browser never renders it as HTML
     assert r.status_code == 404 and r.headers["content-type"] == "application/json"
 
 

@@ -44,3 +44,32 @@ def test_predict_twice_carries_the_state_into_the_second_call(page: Page, server
     heads = page.locator("#lanes .col-head").all_text_contents()
     assert heads[0].startswith("predict #1") and heads[2].startswith("predict #2"), heads
     shot(page, "predict-twice")
+
+
+def test_the_shuffle_seed_is_a_control_and_changes_the_order(page: Page, server: str) -> None:
+    base = "/?preset=ramp&n=4&len=20&bs=4&ts=5&shuffle=1"
+    orders = []
+    for seed in ("0", "7"):
+        page.goto(server + base + f"&sseed={seed}")
+        _loaded(page)
+        expect(page.locator("input[name=sseed]")).to_have_value(seed)
+        orders.append(page.locator("#lanes .row-tokens, #lanes text").all_text_contents())
+    assert orders[0] != orders[1]  # another seed, another shuffle
+    page.locator("input[name=shuffle]").uncheck()
+    expect(page.locator("input[name=sseed]")).to_be_hidden()  # only with shuffle
+
+
+def test_an_error_names_the_form_field_in_the_pages_words_and_clears_old_panels(
+    page: Page, server: str
+) -> None:
+    page.goto(server + "/?preset=poem&bs=2&ts=5&lang=fr")
+    _loaded(page)
+    expect(page.locator("#explain li").first).to_be_visible()
+    page.goto(server + "/?preset=text&text=ab&bs=2&ts=64&lang=fr")  # 64 timesteps of a 2-char text
+    msg = page.locator("#message")
+    expect(msg).to_be_visible(timeout=30_000)
+    # the form's French label first, not the field's path in brackets
+    assert msg.inner_text().startswith("Pas de temps"), msg.inner_text()
+    assert "(batching.timesteps)" not in msg.inner_text()
+    expect(page.locator("input[name=ts]")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#explain li")).to_have_count(0)  # no explanation of another run

@@ -267,3 +267,17 @@ def test_rival_claims_say_both_hold_and_each_claim_opens_in_the_explorer(
     page.locator("#claim-stateful-equals-long-sequence a.explore").click()
     expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
     expect(page.locator("#compare")).to_be_visible()  # the claim's own run: chunks vs one run
+
+
+def test_the_heatmap_scales_to_small_values(page: Page, server: str) -> None:
+    # the Keras stateful example's states are ~±0.001: a fixed ±0.05 scale painted them blank
+    page.goto(server + "/lessons/keras-stateful-example?step=0")
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    page.locator("#step-batch").click()
+    page.wait_for_function("document.getElementById('heatmap').data?.[0]?.z?.[0]?.length > 0")
+    zmax, biggest = page.evaluate(
+        "(() => { const all = document.getElementById('heatmap').data;"
+        " const zs = all.flatMap((d) => d.z.flat()).map(Math.abs);"
+        " return [all[0].zmax, Math.max(...zs)]; })()"
+    )
+    assert abs(zmax - biggest) < 1e-9 and zmax < 0.05, (zmax, biggest)
