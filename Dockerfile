@@ -4,6 +4,9 @@ ARG BASE_IMAGE=python:3.11-slim-bookworm
 # -- build: the venv, then everything the running app never reads is removed --------------------
 FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
+# binutils for `strip`, in this stage only
+RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends binutils >/dev/null \
+    && rm -rf /var/lib/apt/lists/*
 RUN python3 -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /srv
@@ -21,14 +24,17 @@ COPY content ./content
 RUN pip install --no-deps . && rm -rf /srv/app /srv/templates /srv/static /srv/content /srv/build /srv/*.egg-info
 
 # Not needed to run: TensorFlow's C headers (~290 MB), libclang (TF's build-time dependency,
-# ~60 MB), all of plotly but the one JavaScript file the pages load (~55 MB), pip itself, and
-# byte-code caches (rebuilt on import).
+# ~60 MB), all of plotly but the one JavaScript file the pages load (~55 MB), pip itself,
+# byte-code caches (rebuilt on import), and the static symbol tables of TensorFlow's shared
+# libraries (shipped unstripped: ~210 MB; the dynamic symbols they link by stay). Only
+# TensorFlow's: the libraries auditwheel bundled (numpy.libs, ...) break when stripped.
 RUN SITE=$(python3 -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") \
     && rm -rf "$SITE/tensorflow/include" "$SITE/clang" "$SITE"/libclang* \
     && find "$SITE/plotly" -mindepth 1 -maxdepth 1 ! -name package_data -exec rm -rf {} + \
     && find "$SITE/plotly/package_data" -mindepth 1 ! -name plotly.min.js -exec rm -rf {} + \
     && pip uninstall -y pip \
-    && find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} +
+    && find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} + \
+    && find "$SITE/tensorflow" -type f -name '*.so*' -exec strip --strip-unneeded {} +
 
 # -- run --------------------------------------------------------------------------------------
 FROM ${BASE_IMAGE}

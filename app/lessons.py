@@ -90,6 +90,26 @@ class Facts(_Strict):
         }
 
 
+class Quiz(_Strict):
+    """Before the picture shows it, the learner predicts what the state of `row` (layer
+    `layer`) is at the start of batch `batch`: carried on from its own sequence, zeros, or
+    another sequence's. The answer is read from the step's trace, never written here."""
+
+    batch: int = Field(ge=1, description="The batch the state goes into (1: the first boundary).")
+    row: int = Field(0, ge=0)
+    layer: int = Field(0, ge=0, le=3)
+
+
+# the three answers a learner chooses from, by the transfer kinds they cover (app/transfers.py)
+QUIZ_ANSWERS = {"continues": ("continues",), "zeros": ("reset", "initial"), "other": ("mismatch",)}
+
+
+def quiz_answer(trace: dict[str, Any], quiz: Quiz) -> str:
+    """The right answer, from the trace (the same rule static/js/quiz.js applies)."""
+    kind = trace["batches"][quiz.batch]["layers"][quiz.layer]["transfers"][quiz.row]["kind"]
+    return next(answer for answer, kinds in QUIZ_ANSWERS.items() if kind in kinds)
+
+
 class Step(_Strict):
     id: str = Field(pattern=_ID, description="Stable: translations are keyed by it.")
     text: str = Field(min_length=1)
@@ -99,6 +119,7 @@ class Step(_Strict):
     look: str = Field("", description="CSS selector highlighted once the run is drawn.")
     expect: Expect = Field(default_factory=Expect)
     facts: Facts = Field(default_factory=Facts)
+    quiz: Quiz | None = Field(None, description="Predict the state at a boundary (optional).")
 
     @field_validator("scenario")
     @classmethod
@@ -189,6 +210,7 @@ class Lesson(_Strict):
                     "scenario": s.scenario.model_dump(mode="json"),
                     "look": s.look,
                     "expect": s.expect.model_dump(exclude_defaults=True),
+                    "quiz": None if s.quiz is None else s.quiz.model_dump(),
                 }
                 for s in self.steps
             ],

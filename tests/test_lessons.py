@@ -9,7 +9,17 @@ from pathlib import Path
 import pytest
 
 from app import i18n
-from app.lessons import LESSON_DIR, LESSONS, Facts, Lesson, Step, load, load_all
+from app.lessons import (
+    LESSON_DIR,
+    LESSONS,
+    QUIZ_ANSWERS,
+    Facts,
+    Lesson,
+    Step,
+    load,
+    load_all,
+    quiz_answer,
+)
 from app.scenario import Scenario
 from tests import node
 
@@ -129,3 +139,48 @@ def test_each_steps_text_is_true_to_its_trace(lesson: Lesson, step: Step) -> Non
         for value in step.facts.stated().values():
             if value and re.search(rf"(?<![\d.]){value}(?!\d|\.\d)", step.text):
                 assert re.search(rf"(?<![\d.]){value}(?!\d|\.\d)", theirs), (lang, step.id, value)
+
+
+QUIZZES = [(lesson, step) for lesson, step in STEPS if step.quiz is not None]
+
+
+@pytest.mark.parametrize(("lesson", "step"), QUIZZES, ids=lambda x: getattr(x, "id", ""))
+def test_each_quiz_asks_about_a_boundary_its_run_has(lesson: Lesson, step: Step) -> None:
+    """The boundary exists in the step's trace, and its answer is one the learner can pick (a
+    set_state is not a prediction): the page reads the same transfer."""
+    from app.engine import tracer
+
+    quiz = step.quiz
+    assert quiz is not None
+    trace = tracer.run(step.scenario).to_dict()
+    assert quiz.batch < len(trace["batches"]) and quiz.layer < len(step.scenario.model.layers)
+    assert quiz.row < trace["model"]["batch_size"]
+    assert quiz_answer(trace, quiz) in QUIZ_ANSWERS
+
+
+def test_the_quizzes_ask_each_answer_somewhere() -> None:
+    """Lessons that always answer "continues" would teach guessing, not state."""
+    from app.engine import tracer
+
+    answers = {quiz_answer(tracer.run(s.scenario).to_dict(), s.quiz) for _, s in QUIZZES if s.quiz}
+    assert answers == set(QUIZ_ANSWERS)
+
+
+def test_quiz_answers_cover_every_transfer_kind_but_set() -> None:
+    from typing import get_args
+
+    from app.transfers import TransferKind
+
+    covered = [kind for kinds in QUIZ_ANSWERS.values() for kind in kinds]
+    assert sorted(covered) == sorted(k for k in get_args(TransferKind) if k != "set")
+
+
+def test_the_page_reads_the_answer_by_the_same_rule() -> None:
+    """static/js/quiz.js maps transfer kinds to answers as QUIZ_ANSWERS does."""
+    js = node.evaluate(
+        f"const {{ ANSWERS, answerOf }} = await import({node.module('js/quiz.js')});\n"
+        "const kinds = ['initial', 'continues', 'mismatch', 'reset', 'set'];\n"
+        "console.log(JSON.stringify({ ANSWERS, of: kinds.map((kind) => answerOf({ kind })) }));"
+    )
+    assert {a: tuple(k) for a, k in js["ANSWERS"].items()} == QUIZ_ANSWERS
+    assert js["of"] == ["zeros", "continues", "other", "zeros", None]

@@ -78,8 +78,8 @@ export class LanesView {
       const resets = transfers.filter((tr) => tr.kind === "reset" && tr.reason === "reset_states").length;
       if (resets && k > 0) {
         const bx = x - GAP / 2;
-        svg.append(el("line", { x1: bx, x2: bx, y1: 22, y2: height - 4, class: "barrier", "data-into": k }));
-        svg.append(el("text", { x: bx, y: height - 1, class: "barrier-label", "text-anchor": "middle" }, t("js.lanes.reset")));
+        svg.append(el("line", { x1: bx, x2: bx, y1: 22, y2: height - 4, class: "barrier", "data-into": k, "data-boundary": k }));
+        svg.append(el("text", { x: bx, y: height - 1, class: "barrier-label", "text-anchor": "middle", "data-boundary": k }, t("js.lanes.reset")));
       }
       this.cells[k] = [];
       this.tokens[k] = [];
@@ -118,19 +118,20 @@ export class LanesView {
     const text = labelOf(tr, k, newestFirst);
     // above the "0 →" of a zero start, so the two never overlap
     const ly = carried(tr) || tr.kind === "set" ? yMid - 5 : yMid - 8;
-    const label = (cls) => text && svg.append(el("text", { x: (x0 + x1) / 2, y: ly, class: `arrow-label ${cls}`, "text-anchor": "middle" }, text));
+    // every mark of the boundary into batch k says so: a lesson's question hides them
+    const label = (cls) => text && svg.append(el("text", { x: (x0 + x1) / 2, y: ly, class: `arrow-label ${cls}`, "text-anchor": "middle", "data-boundary": k }, text));
     if (carried(tr)) {
       if (k === 0) return;
-      const line = el("line", { x1: x0, y1: yMid, x2: x1, y2: yMid, class: `arrow ${tr.kind} ${tr.reason || ""}`, "marker-end": `url(#head-${tr.kind})`, "data-into": k });
+      const line = el("line", { x1: x0, y1: yMid, x2: x1, y2: yMid, class: `arrow ${tr.kind} ${tr.reason || ""}`, "marker-end": `url(#head-${tr.kind})`, "data-into": k, "data-boundary": k });
       line.append(el("title", {}, title(tr)));
       svg.append(line);
       label(tr.kind);
     } else if (tr.kind === "set") {
-      svg.append(el("path", { d: `M${x1 - 12} ${yMid} l6 -6 l6 6 l-6 6 z`, class: "set-mark" }));
+      svg.append(el("path", { d: `M${x1 - 12} ${yMid} l6 -6 l6 6 l-6 6 z`, class: "set-mark", "data-boundary": k }));
       label("set");
     } else {
       // zeros: initial, stateless, or after reset_states()
-      svg.append(el("text", { x: x1 - 4, y: yMid + 4, class: `zero ${tr.reason || tr.kind}`, "text-anchor": "end" }, "0 →"));
+      svg.append(el("text", { x: x1 - 4, y: yMid + 4, class: `zero ${tr.reason || tr.kind}`, "text-anchor": "end", "data-boundary": k }, "0 →"));
       label(tr.reason || "initial");
     }
   }

@@ -1,6 +1,9 @@
-// The lesson panel: step text, what to look at (highlighted), Previous / Next.
+// The lesson panel: step text, what to look at (highlighted), Previous / Next, the step's
+// question if it has one (the text waits for the answer), progress kept in the browser.
 
 import { LANG, t } from "./i18n.js";
+import { lessonProgress, markSeen, saveAnswer } from "./progress.js";
+import { QuizView } from "./quiz.js";
 import { withKept } from "./scenario.js";
 
 export class LessonView {
@@ -13,6 +16,10 @@ export class LessonView {
     root.querySelector(".lesson-title").textContent = lesson.title;
     root.querySelector(".lesson-prev").addEventListener("click", () => this.go(this.index - 1));
     root.querySelector(".lesson-next").addEventListener("click", () => this.go(this.index + 1));
+    this.quiz = new QuizView(root.querySelector(".lesson-quiz"), (answer, right) => {
+      saveAnswer(lesson.slug, this.step.id, answer, right);
+      this.root.querySelector(".lesson-text").hidden = false;
+    });
     const claims = root.querySelector(".lesson-claims");
     if (lesson.claims.length) {
       claims.append(`${t("js.lesson.claims")} `);
@@ -33,7 +40,12 @@ export class LessonView {
     this.index = Math.max(0, Math.min(index, this.lesson.steps.length - 1));
     const s = this.step;
     this.root.querySelector(".lesson-count").textContent = t("js.lesson.count", { step: this.index + 1, steps: this.lesson.steps.length });
-    this.root.querySelector(".lesson-text").textContent = s.text;
+    const given = lessonProgress(this.lesson.slug).answers[s.id]?.answer;
+    const text = this.root.querySelector(".lesson-text");
+    text.textContent = s.text;
+    text.hidden = Boolean(s.quiz) && !given; // the text tells the answer: it waits for a guess
+    this.quiz.show(s.quiz, given);
+    markSeen(this.lesson.slug, s.id);
     this.root.querySelector(".lesson-try").textContent = s.try ? t("js.lesson.try", { text: s.try }) : "";
     this.root.querySelector(".lesson-prev").disabled = this.index === 0;
     const last = this.index === this.lesson.steps.length - 1;
@@ -59,8 +71,15 @@ export class LessonView {
     this.root.querySelector(".lesson-next").after(" ", a);
   }
 
+  /** The step's run is drawn: its question reads the answer from it. */
+  loaded(summary) {
+    this.quiz.loaded(summary);
+    this.highlight();
+  }
+
   /** Point at what the step is about, once the run is drawn. */
   highlight() {
+    this.quiz.hideBoundary();
     for (const n of document.querySelectorAll(".look")) n.classList.remove("look");
     if (this.step.look) for (const n of document.querySelectorAll(this.step.look)) n.classList.add("look");
   }

@@ -139,7 +139,7 @@ function onMessage(m) {
     badge(m.verification);
     draw();
     if (linkError) { showMessage(linkError); linkError = null; }
-    if (lesson) lesson.highlight();
+    if (lesson) lesson.loaded(store.summary);
   } else if (m.type === "frame") {
     ended = false;
     if (!$("message").hidden && document.body.dataset.socket !== "closed") showMessage(null); // it worked again
@@ -219,6 +219,7 @@ function select(layer, row) {
   $("sel-layer").value = String(layer);
   $("sel-row").value = String(row);
   lanes.render(store);
+  if (lesson) lesson.highlight(); // the picture is new: its look and any hidden boundary again
   compare.select(layer, row, store);
   if (store.summary) renderNotes(store.summary);
   draw();

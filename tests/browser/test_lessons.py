@@ -59,3 +59,54 @@ def test_last_step_offers_the_next_lesson(page: Page, server: str) -> None:
     link.click()
     page.wait_for_url(re.compile(rf"/lessons/{second.slug}\?.*lang=fr"))
     expect(page.locator("#lesson .lesson-count")).to_contain_text("1")
+
+
+@pytest.mark.parametrize("page", [(1280, 800), (1920, 1080), (390, 844)], indirect=True)
+def test_predict_the_boundary_then_see_it_and_keep_the_progress(page: Page, server: str) -> None:
+    """Step 1 of lesson 2 asks where row 0's state comes from at batch 1 before the picture
+    shows it: the boundary's marks and the step's text wait; a wrong guess is told the run's
+    own answer (stateless: zeros) with the reason; the lessons page keeps the progress."""
+    slug = "stateless-vs-stateful"
+    size = page.viewport_size or {"width": 0}
+    present = "&present=1" if size["width"] == 1280 else ""
+    page.goto(f"{server}/lessons/{slug}?step=0{present}")
+    _settled(page)
+    hidden = page.locator('#lanes [data-boundary="1"]')
+    expect(page.locator(".quiz-answer").first).to_be_enabled()
+    assert hidden.count() >= 10  # a zero mark (and its word) per row, all hidden
+    assert all(v == "hidden" for v in hidden.evaluate_all(_VISIBILITY))
+    assert page.locator('#lanes [data-boundary="0"]').first.evaluate(_ONE) == "visible"
+    expect(page.locator("#lesson .lesson-text")).to_be_hidden()
+    expect(page.locator("#lesson .quiz-question")).to_contain_text("row 0")
+    shot(page, f"quiz-open-{size['width']}")
+    page.locator(".quiz-answer[data-answer=continues]").click()
+    feedback = page.locator(".quiz-feedback")
+    expect(feedback).to_contain_text("the answer is: zeros")
+    expect(feedback).to_contain_text("stateless layer")
+    expect(page.locator(".quiz-answer.right")).to_have_attribute("data-answer", "zeros")
+    assert all(v == "visible" for v in hidden.evaluate_all(_VISIBILITY))
+    expect(page.locator("#lesson .lesson-text")).to_be_visible()
+    shot(page, f"quiz-answered-{size['width']}")
+    # the next step asks again (stateful: carried on); answered right this time
+    page.locator(".lesson-next").click()
+    _settled(page)
+    page.locator(".quiz-answer[data-answer=continues]").click()
+    expect(feedback).to_contain_text("Right.")
+    # the lessons page counts steps seen and predictions right, in this browser
+    page.goto(f"{server}/lessons")
+    item = page.locator(f'[data-slug="{slug}"] .lesson-progress')
+    expect(item).to_have_text("seen: 2 of 4 steps · predictions right: 1 of 2")
+    # back in the lesson: an answered question stays answered (no guess asked twice)
+    page.goto(f"{server}/lessons/{slug}?step=0")
+    _settled(page)
+    expect(feedback).to_contain_text("the answer is: zeros")
+    expect(page.locator("#lesson .lesson-text")).to_be_visible()
+    # and it can be forgotten
+    page.goto(f"{server}/lessons")
+    page.locator("#forget-progress").click()
+    expect(item).to_have_text("")
+    expect(page.locator("#forget-progress")).to_be_hidden()
+
+
+_VISIBILITY = "els => els.map(e => getComputedStyle(e).visibility)"
+_ONE = "e => getComputedStyle(e).visibility"
