@@ -74,9 +74,13 @@ export class CellView {
       addRow("c", t("js.cell.new_c"), L.c[row], -1, 1);
     }
     const pick = (a) => (a ? a[unit] : null);
-    this.root.append(drawCell(layer.kind,
+    const diagram = drawCell(layer.kind,
       Object.fromEntries(Object.entries(L.gates || {}).map(([k, v]) => [k, v[row][unit]])),
-      { h: pick(prev.h), c: pick(prev.c) }, { h: L.h[row][unit], c: L.c ? L.c[row][unit] : null }, unit));
+      { h: pick(prev.h), c: pick(prev.c) }, { h: L.h[row][unit], c: L.c ? L.c[row][unit] : null }, unit);
+    // the flow plays once per new timestep; not on a redraw of the same one, nor when playing fast
+    diagram.classList.toggle("still", store.position === this.flowed || Boolean(store.fast));
+    this.flowed = store.position;
+    this.root.append(diagram);
     this.root.append(table);
     const eq = document.createElement("pre");
     eq.className = "equation";

@@ -1,6 +1,7 @@
 // The cell drawn as what it is, with the live values of one unit at the current timestep:
 // LSTM (forget, input, candidate, output gates and the carry line), GRU (update, reset,
-// candidate), SimpleRNN (one tanh). Boxes are filled by value and also print it.
+// candidate), SimpleRNN (one tanh). Boxes are filled by value and also print it. Each new
+// step animates its flow — input, gates, then what they make — unless motion is reduced.
 
 import { el, valueColour } from "./svg.js";
 import { t } from "./i18n.js";
@@ -10,7 +11,7 @@ const fill = (v, lo, hi) => valueColour(v, lo, hi, 0.85);
 const f3 = (v) => (v === null || v === undefined ? "–" : v.toFixed(3));
 
 function box(svg, x, y, label, value, lo, hi, title) {
-  const g = el("g", { class: "gate-box" });
+  const g = el("g", { class: "gate-box flow-in" });
   g.append(el("title", {}, t("js.diagram.value_title", { name: title, value })));
   g.append(el("rect", { x: x - 32, y: y - 19, width: 64, height: 38, rx: 6, fill: fill(value, lo, hi) }));
   g.append(el("text", { x, y: y - 3, "text-anchor": "middle", class: "gate-name" }, label));
@@ -23,8 +24,9 @@ function node(svg, x, y, sym) {
   svg.append(el("text", { x, y: y + 5, "text-anchor": "middle", class: "op-sym" }, sym));
 }
 
-function wire(svg, d) {
-  svg.append(el("path", { d, class: "wire" }));
+/** A wire; `phase` orders the flow animation (0: the input, 1: into the gates, 2, 3: after). */
+function wire(svg, d, phase = 2) {
+  svg.append(el("path", { d, class: `wire flow p${phase}`, pathLength: 1 }));
 }
 
 function value(svg, x, y, text, anchor = "start") {
@@ -35,16 +37,16 @@ export function drawCell(kind, gates, prev, now, u) {
   const svg = el("svg", { viewBox: "0 0 560 235", class: "diagram", role: "img",
     "aria-label": t("js.diagram.aria", { kind, unit: u }) });
   const inputs = (xs) => {
-    wire(svg, `M20 215 H${Math.max(...xs)}`);
-    for (const x of xs) wire(svg, `M${x} 215 V189`);
+    wire(svg, `M20 215 H${Math.max(...xs)}`, 0);
+    for (const x of xs) wire(svg, `M${x} 215 V189`, 1);
   };
   if (kind === "LSTM") {
     const [i, f, g, o] = ["i", "f", "g", "o"].map((k) => gates[k]);
     wire(svg, "M20 40 H540");                         // the carry line: c
     wire(svg, "M130 151 V51");                        // f -> ×
     wire(svg, "M220 151 V105 H254 M310 151 V105 H276 M265 94 V51"); // i·g -> +
-    wire(svg, "M450 40 V85 M450 109 V124");           // c -> tanh -> ×
-    wire(svg, "M400 151 V135 H439 M461 135 H540");    // o -> × -> h
+    wire(svg, "M450 40 V85 M450 109 V124", 3);        // c -> tanh -> ×
+    wire(svg, "M400 151 V135 H439 M461 135 H540", 3); // o -> × -> h
     inputs([130, 220, 310, 400]);
     node(svg, 130, 40, "×");
     node(svg, 265, 40, "+");
@@ -81,7 +83,9 @@ export function drawCell(kind, gates, prev, now, u) {
     value(svg, 340, 80, "+ (1−z)·h̃");
     value(svg, 22, 231, `[h₋₁, x]`);
   } else {
-    wire(svg, "M20 40 H260 V95 M260 125 V189 M290 110 H540");
+    wire(svg, "M20 40 H260 V95", 1);
+    wire(svg, "M260 125 V189", 1);
+    wire(svg, "M290 110 H540", 3);
     inputs([260]);
     svg.append(el("rect", { x: 230, y: 95, width: 60, height: 30, rx: 6, fill: fill(now.h, -1, 1), class: "tanh" }));
     svg.append(el("text", { x: 260, y: 115, "text-anchor": "middle", class: "op-sym" }, "tanh"));

@@ -6,6 +6,8 @@ import { LiveSocket } from "./socket.js";
 import { Store } from "./store.js";
 import { LanesView } from "./lanes.js";
 import { HeatmapView } from "./heatmap.js";
+import { StateTable } from "./table.js";
+import { Tour } from "./tour.js";
 import { CellView } from "./cell.js";
 import { Compare } from "./compare.js";
 import { explain } from "./explain.js";
@@ -34,6 +36,7 @@ if (window.matchMedia("(max-width: 700px)").matches) $("controls-box").open = fa
 const setState = new SetStateControl($("set-state"), (cmd) => { setPlaying(false); socket.send(cmd); }, showMessage);
 const lanes = new LanesView($("lanes"), (row) => select(store.layer, row));
 const heatmap = new HeatmapView($("heatmap"));
+const table = new StateTable($("values-table"));
 const cell = new CellView($("cell"), $("cell-where"));
 const compare = new Compare($("compare"), showMessage, (m) => socket.send(m));
 // plotly loads async (the lanes come first on a slow phone): draw the plots once it is here
@@ -100,6 +103,10 @@ if (lesson) {
   if (at !== null && /^\d{1,6}$/.test(at)) restoreTo = Number(at);
 }
 else load();
+// a first visit is offered a tour (not in a lesson, which guides already, nor on a projector)
+if (!lesson && new URLSearchParams(location.search).get("present") !== "1") {
+  new Tour(document.querySelector(".intro"), new URLSearchParams(location.search).get("tour") === "1");
+}
 
 function load() {
   setPlaying(false);
@@ -178,6 +185,7 @@ function draw() {
   if (!store.summary) return;
   lanes.update(store);
   heatmap.schedule(store);
+  table.schedule(store);
   cell.render(store);
   compare.follow(store.position);
   compare.draw(store);
@@ -384,7 +392,7 @@ window.addEventListener("popstate", () => {
   load();
 });
 document.addEventListener("keydown", (e) => {
-  if (e.target.closest && e.target.closest("input, select, textarea")) return;
+  if (e.target.closest && e.target.closest("input, select, textarea, #tour")) return;
   if (e.key === " ") { e.preventDefault(); $("play").click(); }
   else if (e.key === "ArrowRight") { e.preventDefault(); (e.shiftKey ? $("step-batch") : $("step")).click(); }
   else if (e.key === "ArrowLeft") { e.preventDefault(); $("back").click(); }

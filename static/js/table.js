@@ -1,0 +1,56 @@
+// The state as a table, for screen readers and for reading exact values: h (and c) of every
+// row at the current timestep. Built only while its <details> is open, at most 5 times a second.
+
+import { t } from "./i18n.js";
+
+const MIN_INTERVAL_MS = 200;
+
+function cells(tag, texts, attrs = {}) {
+  return texts.map((text) => Object.assign(document.createElement(tag), { textContent: text, ...attrs }));
+}
+
+export class StateTable {
+  constructor(details) {
+    this.details = details;
+    this.box = details.querySelector(".values-wrap");
+    this.last = 0;
+    this.timer = null;
+    details.addEventListener("toggle", () => { if (details.open && this.store) this.render(this.store); });
+  }
+
+  schedule(store) {
+    this.store = store;
+    if (!this.details.open) return;
+    const wait = this.last + MIN_INTERVAL_MS - performance.now();
+    if (wait <= 0) this.render(store);
+    else if (!this.timer) this.timer = setTimeout(() => { this.timer = null; this.render(this.store); }, wait);
+  }
+
+  render(store) {
+    this.last = performance.now();
+    const frame = store.current();
+    if (!store.summary || !frame) {
+      this.box.replaceChildren(Object.assign(document.createElement("p"), { textContent: t("js.table.none") }));
+      return;
+    }
+    const layer = store.summary.model.layers[store.layer];
+    const L = frame.layers[store.layer];
+    const names = layer.state_names.filter((n) => L[n]);
+    const T = store.T;
+    const k = Math.floor(store.position / T);
+    const table = document.createElement("table");
+    table.className = "values";
+    table.createCaption().textContent = t("js.table.caption", { states: names.join(", "), batch: k, t: store.position - k * T, layer: store.layer });
+    const head = table.createTHead().insertRow();
+    head.append(...cells("th", [t("js.table.row")], { scope: "col" }));
+    for (const n of names) head.append(...cells("th", Array.from({ length: layer.units }, (_, u) => `${n}[${u}]`), { scope: "col" }));
+    const body = table.createTBody();
+    L.h.forEach((_, r) => {
+      const tr = body.insertRow();
+      if (r === store.row) tr.className = "selected";
+      tr.append(...cells("th", [String(r)], { scope: "row" }));
+      for (const n of names) tr.append(...cells("td", L[n][r].map((v) => v.toFixed(4))));
+    });
+    this.box.replaceChildren(table);
+  }
+}
