@@ -16,7 +16,7 @@ import { DEFAULTS } from "./scenario.js";
 import { t, tError } from "./i18n.js";
 import { tn } from "./plural.js";
 import { setUpClassroom } from "./classroom.js";
-import { download, pngBlob, recordWebm, svgBlob } from "./snapshot.js";
+import { download, pngBlob, recordGif, recordWebm, SLIDE_16_9, svgBlob } from "./snapshot.js";
 import { SetStateControl } from "./setstate.js";
 
 const $ = (id) => document.getElementById(id);
@@ -336,19 +336,20 @@ async function exportView(fmt) {
   const title = () => `LSTM State Lab · ${$("where").textContent}`;
   if (fmt === "svg") return download(await svgBlob(title), "lstm_state_lab_view.svg");
   if (fmt === "png") return download(await pngBlob(title), "lstm_state_lab_view.png");
-  // webm: the whole run from the start, played at the chosen speed; then back where it was
+  // an animation: the whole run from the start, played at the chosen speed; then back where it was
   const back = store.position;
   $("export").disabled = true;
   document.body.classList.add("recording");
   try {
-    const blob = await recordWebm(title, (frame) => new Promise((finish) => {
+    const run = (frame) => new Promise((finish) => {
       recording = { frame, finish };
       setTimeout(finish, RECORD_MAX_MS);
       setPlaying(false);
       socket.send({ type: "seek", position: -1 });
       $("play").click();
-    }));
-    download(blob, "lstm_state_lab_run.webm");
+    });
+    if (fmt === "gif") download(await recordGif(title, run), "lstm_state_lab_run.gif");
+    else download(await recordWebm(title, run, fmt === "webm169" ? SLIDE_16_9 : null), fmt === "webm169" ? "lstm_state_lab_run_16x9.webm" : "lstm_state_lab_run.webm");
   } catch (err) {
     showMessage({ text: t("js.main.record_failed", { reason: String(err.message || err) }) });
   } finally {
@@ -363,7 +364,7 @@ $("export").addEventListener("change", async (e) => {
   const fmt = e.target.value;
   e.target.value = "";
   if (!fmt || !store.summary) return;
-  if (["svg", "png", "webm"].includes(fmt)) return exportView(fmt);
+  if (["svg", "png", "webm", "webm169", "gif"].includes(fmt)) return exportView(fmt);
   // the run on screen, with its "reset now" / "set state" interventions
   const r = await fetch(`/api/export/${fmt}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(store.summary.scenario) });
   if (!r.ok) {

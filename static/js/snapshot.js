@@ -1,6 +1,8 @@
-// Exports for slides: the current view as SVG (vector) or PNG, and the animation as WebM.
-// Everything is drawn in the browser from what is on screen; nothing is sent anywhere.
+// Exports for slides: the current view as SVG (vector) or PNG, and the animation as WebM (its
+// own size, or 1920x1080 for a 16:9 slide) or GIF. Everything is drawn in the browser from what
+// is on screen; nothing is sent anywhere.
 
+import { encodeGif, quantize } from "./gif.js";
 import { t } from "./i18n.js";
 
 const SVGNS = "http://www.w3.org/2000/svg";
@@ -69,7 +71,9 @@ export async function svgBlob(title) {
   return new Blob([`<?xml version="1.0" encoding="UTF-8"?>\n${text}`], { type: "image/svg+xml" });
 }
 
-async function drawTo(canvas, title, scale) {
+/** Draw the view on `canvas` at `scale`; with `frame` ({width, height}) the canvas has that
+ * size and the view is scaled to fit it, centred on white (a 16:9 slide). */
+async function drawTo(canvas, title, scale, frame = null) {
   const svg = await viewSvg(title);
   const w = Number(svg.getAttribute("width"));
   const h = Number(svg.getAttribute("height"));
@@ -78,18 +82,22 @@ async function drawTo(canvas, title, scale) {
     const img = new Image();
     img.src = url;
     await img.decode();
-    if (canvas.width !== Math.round(w * scale) && !canvas.dataset.locked) {
-      canvas.width = Math.round(w * scale);
-      canvas.height = Math.round(h * scale);
+    const size = frame || { width: Math.round(w * scale), height: Math.round(h * scale) };
+    if (canvas.width !== size.width && !canvas.dataset.locked) {
+      canvas.width = size.width;
+      canvas.height = size.height;
     }
+    const fit = frame ? Math.min(frame.width / w, frame.height / h) : scale;
     const ctx = canvas.getContext("2d");
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(img, 0, 0, w * scale, h * scale);
+    ctx.drawImage(img, (canvas.width - w * fit) / 2, frame ? (canvas.height - h * fit) / 2 : 0, w * fit, h * fit);
   } finally {
     URL.revokeObjectURL(url);
   }
 }
+
+export const SLIDE_16_9 = { width: 1920, height: 1080 };
 
 /** PNG at twice the screen resolution (sharp on a projector). */
 export async function pngBlob(title) {
@@ -102,10 +110,10 @@ export async function pngBlob(title) {
  * Record the view to WebM while `run(onFrame)` plays the animation; `run` resolves when done.
  * Each frame redraws the view onto a canvas whose stream MediaRecorder encodes.
  */
-export async function recordWebm(title, run) {
+export async function recordWebm(title, run, frame = null) {
   if (!window.MediaRecorder || !HTMLCanvasElement.prototype.captureStream) throw new Error(t("js.snapshot.unsupported"));
   const canvas = document.createElement("canvas");
-  await drawTo(canvas, title, 1);
+  await drawTo(canvas, title, 1, frame);
   canvas.dataset.locked = "1"; // a recording keeps one frame size
   const stream = canvas.captureStream(10);
   const type = ["video/webm;codecs=vp9", "video/webm;codecs=vp8", "video/webm"].find((m) => MediaRecorder.isTypeSupported(m));
@@ -116,7 +124,7 @@ export async function recordWebm(title, run) {
   const stopped = new Promise((resolve) => { recorder.onstop = resolve; });
   recorder.start(250);
   let drawing = Promise.resolve();
-  await run(() => { drawing = drawing.then(() => drawTo(canvas, title, 1)); });
+  await run(() => { drawing = drawing.then(() => drawTo(canvas, title, 1, frame)); });
   await drawing;
   await new Promise((r) => setTimeout(r, 300)); // the last frame reaches the encoder
   recorder.stop();
@@ -124,6 +132,35 @@ export async function recordWebm(title, run) {
   stream.getTracks().forEach((tr) => tr.stop());
   const raw = new Uint8Array(await new Blob(chunks).arrayBuffer());
   return new Blob([withDuration(raw, performance.now() - started)], { type: "video/webm" });
+}
+
+const GIF_MAX_WIDTH = 960; // a GIF for a slide: sharp enough, and megabytes rather than tens
+const GIF_MAX_FRAMES = 400;
+
+/** Record the animation to an animated GIF (same protocol as recordWebm). Each frame keeps
+ * the time it was on screen. */
+export async function recordGif(title, run) {
+  const canvas = document.createElement("canvas");
+  const probe = await viewSvg(title);
+  const scale = Math.min(1, GIF_MAX_WIDTH / Number(probe.getAttribute("width")));
+  await drawTo(canvas, title, scale);
+  canvas.dataset.locked = "1";
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  const frames = [];
+  let last = performance.now();
+  const grab = () => {
+    const now = performance.now();
+    if (frames.length) frames[frames.length - 1].delayMs = now - last;
+    last = now;
+    if (frames.length < GIF_MAX_FRAMES) {
+      frames.push({ indices: quantize(ctx.getImageData(0, 0, canvas.width, canvas.height).data), delayMs: 1000 });
+    }
+  };
+  let drawing = drawTo(canvas, title, scale).then(grab);
+  await run(() => { drawing = drawing.then(() => drawTo(canvas, title, scale)).then(grab); });
+  await drawing;
+  if (frames.length) frames[frames.length - 1].delayMs = 2000; // the end holds before the loop
+  return new Blob([encodeGif(canvas.width, canvas.height, frames)], { type: "image/gif" });
 }
 
 // -- WebM duration ---------------------------------------------------------------------------

@@ -69,3 +69,41 @@ def test_webm_recording_of_the_animation(page: Page, server: str) -> None:
     # a Duration is written (MediaRecorder leaves it out: players show ∞ and cannot seek)
     assert bytes.fromhex("4489") in webm[:4096]
     assert meta["duration"] is not None and 0.5 < meta["duration"] < 120, meta
+
+
+def _video_size(page: Page, webm: bytes) -> dict[str, float]:
+    size: dict[str, float] = page.evaluate(
+        """async (b64) => {
+          const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          const v = document.createElement("video");
+          v.muted = true;
+          v.src = URL.createObjectURL(new Blob([bytes], { type: "video/webm" }));
+          await new Promise((ok, bad) => { v.onloadeddata = ok; v.onerror = () => bad(v.error); });
+          return { w: v.videoWidth, h: v.videoHeight };
+        }""",
+        base64.b64encode(webm).decode(),
+    )
+    return size
+
+
+def test_a_16_9_recording_for_slides_and_an_animated_gif(page: Page, server: str) -> None:
+    page.goto(server + "/?preset=poem&bs=2&ts=5")
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    page.locator("#speed").fill("10")
+    webm = _export(page, "webm169", timeout=60_000)
+    assert webm[:4] == bytes.fromhex("1A45DFA3")
+    assert _video_size(page, webm) == {"w": 1920, "h": 1080}  # a 16:9 slide, the view centred
+    gif = _export(page, "gif", timeout=60_000)
+    with Image.open(io.BytesIO(gif)) as img:
+        assert img.format == "GIF" and img.info.get("loop") == 0
+        assert 300 < img.width <= 960
+        # one frame per timestep drawn (10 of the poem's run) and the start, give or take
+        assert img.n_frames >= 8
+        firsts, lasts = [], []
+        for i in (0, img.n_frames - 1):
+            img.seek(i)
+            rgb = img.convert("RGB")
+            colours = rgb.getcolors(maxcolors=1_000_000)
+            assert colours is not None and len(colours) > 8, f"frame {i} is (nearly) blank"
+            (firsts if i == 0 else lasts).append(rgb.tobytes())
+        assert firsts != lasts  # it moves: the run's end differs from its start
