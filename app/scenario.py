@@ -14,8 +14,10 @@ PresetName = Literal["poem", "ramp", "sine", "moving_average", "text", "values"]
 MAX_TEXT_CHARS = 2000
 MAX_VOCAB = 64
 MAX_VALUES = 2000
-MAX_SEQUENCES = 64
-MAX_SAMPLES = 512
+MAX_SEQUENCES = 64  # typed-in `values` sequences
+MAX_GENERATED = 1000  # ramp/sine sequences: seed 000's 1000 sequences fit
+MAX_SAMPLES = 1024
+MAX_BATCH = 256  # rows per batch: seed 000's batch of 200 fits
 MAX_BATCHES_RUN = 2000
 MAX_STATE_ABS = 1e6
 
@@ -86,7 +88,7 @@ class ModelSpec(_Strict):
 class DataSpec(_Strict):
     preset: PresetName = Field("ramp", description="Which data set to lay out into batches.")
     n_sequences: int = Field(
-        1, ge=1, le=64, description="ramp/sine: how many independent sequences."
+        1, ge=1, le=MAX_GENERATED, description="ramp/sine: how many independent sequences."
     )
     length: int = Field(40, ge=2, le=MAX_VALUES, description="ramp/sine: steps per sequence.")
     text: str | None = Field(
@@ -145,7 +147,9 @@ class DataSpec(_Strict):
 
 
 class BatchingSpec(_Strict):
-    batch_size: int = Field(2, ge=1, le=64, description="Rows per batch (fixed for the model).")
+    batch_size: int = Field(
+        2, ge=1, le=MAX_BATCH, description="Rows per batch (fixed for the model)."
+    )
     timesteps: int = Field(5, ge=1, le=64, description="Timesteps per sample row.")
     layout: Literal["lanes", "consecutive"] = Field(
         "lanes",
@@ -168,12 +172,12 @@ class FitOp(_Strict):
     op: Literal["fit"]
     epochs: int = Field(1, ge=1, le=50)
     shuffle: bool = Field(False, description="Keras fit(shuffle=...): reshuffle every epoch.")
-    batch_size: int | None = Field(None, ge=1, le=64, description="Default: the model's.")
+    batch_size: int | None = Field(None, ge=1, le=MAX_BATCH, description="Default: the model's.")
 
 
 class PredictOp(_Strict):
     op: Literal["predict"]
-    batch_size: int | None = Field(None, ge=1, le=64, description="Default: the model's.")
+    batch_size: int | None = Field(None, ge=1, le=MAX_BATCH, description="Default: the model's.")
 
 
 class ResetOp(_Strict):
@@ -188,7 +192,7 @@ class SetStateOp(_Strict):
     row: int | None = Field(
         None,
         ge=0,
-        le=63,
+        le=MAX_BATCH - 1,
         description="One row (values: its `units` numbers; the other rows keep their state), "
         "or omitted: the whole state variable.",
     )

@@ -273,17 +273,17 @@ def test_path_parameter_422_is_structured_too(client: TestClient) -> None:
 
 def test_live_error_frames_carry_a_code(client: TestClient) -> None:
     with client.websocket_connect("/ws/live") as ws:
-        ws.send_json({"type": "load", "scenario": {"batching": {"batch_size": 99}}})
+        ws.send_json({"type": "load", "scenario": {"batching": {"batch_size": 999}}})
         reply = ws.receive_json()
         assert (reply["type"], reply["error"], reply["code"]) == (
             "error",
             "invalid_message",
             "less_than_equal",
         )
-        assert reply["ctx"] == {"le": 64} and reply["field"] == "batching.batch_size"
+        assert reply["ctx"] == {"le": 256} and reply["field"] == "batching.batch_size"
         assert reply["errors"][0]["type"] == "less_than_equal"
-        assert reply["message"] == "batching.batch_size: Input should be less than or equal to 64"
-        assert "64" in _filled("zh-Hans", reply) and "batching.batch_size" in _filled("en", reply)
+        assert reply["message"] == "batching.batch_size: Input should be less than or equal to 256"
+        assert "256" in _filled("zh-Hans", reply) and "batching.batch_size" in _filled("en", reply)
 
         ws.send_json({"type": "step"})
         reply = ws.receive_json()

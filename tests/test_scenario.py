@@ -24,7 +24,7 @@ def test_defaults_are_valid() -> None:
         ({"model": {"layers": [{"units": 129}]}}, ("model", "layers", 0, "units"), "128"),
         ({"model": {"layers": [{}] * 5}}, ("model", "layers"), "at most 4"),
         ({"model": {"layers": [{"kind": "RNN"}]}}, ("model", "layers", 0, "kind"), "LSTM"),
-        ({"batching": {"batch_size": 65}}, ("batching", "batch_size"), "64"),
+        ({"batching": {"batch_size": 257}}, ("batching", "batch_size"), "256"),
         ({"batching": {"timesteps": 0}}, ("batching", "timesteps"), "greater"),
         ({"data": {"preset": "text"}}, ("data",), "data.text is required"),
         ({"data": {"preset": "values", "values": [[1]]}}, ("data",), "2..2000"),

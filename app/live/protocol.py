@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from app.scenario import Scenario, StateValues
+from app.scenario import MAX_BATCH, Scenario, StateValues
 
 MAX_MESSAGE_BYTES = 256 * 1024
 
@@ -60,7 +60,9 @@ class SetStateNow(_Msg):
     type: Literal["set_state"]
     layer: int = Field(0, ge=0, le=3)
     state: Literal["h", "c"] = "h"
-    row: int | None = Field(None, ge=0, le=63, description="One row, or omitted: all rows.")
+    row: int | None = Field(
+        None, ge=0, le=MAX_BATCH - 1, description="One row, or omitted: all rows."
+    )
     values: StateValues
 
 

@@ -7,6 +7,16 @@ import { MISMATCH_REASONS, key } from "./vocab/transfers.js";
 
 // what to change for each kind of mismatch: js.explain.fix.<reason>
 
+/** Which advice: another sequence with shuffle already off and the lanes layout already on
+ * (seed 000's 1000 whole sequences at batch 200) is no layout mistake — the row's sequence ended
+ * and the row took up a new one, so nothing should be carried at all. */
+function fixFor(reason, scenario) {
+  if (reason !== "other_sequence" || !scenario) return reason;
+  const b = scenario.batching;
+  const shuffled = b.shuffle || scenario.schedule.ops.some((op) => op.shuffle);
+  return !shuffled && b.layout === "lanes" ? "other_sequence_new" : reason;
+}
+
 export function explain(summary, layer) {
   const counts = {};
   let boundaries = 0;
@@ -31,7 +41,7 @@ export function explain(summary, layer) {
   }));
   if (n("continues")) out.push(t(L.kind === "LSTM" ? "js.explain.continue_hc" : "js.explain.continue_h", { n: n("continues"), total }));
   for (const reason of MISMATCH_REASONS) {
-    if (n(`mismatch:${reason}`)) out.push(t(`js.explain.fix.${reason}`, { n: n(`mismatch:${reason}`), total }));
+    if (n(`mismatch:${reason}`)) out.push(t(`js.explain.fix.${fixFor(reason, summary.scenario)}`, { n: n(`mismatch:${reason}`), total }));
   }
   if (n("reset:stateless")) out.push(t("js.explain.stateless", { n: n("reset:stateless"), total }));
   if (n("reset:reset_states")) out.push(tn("js.explain.reset", n("reset:reset_states")));

@@ -11,6 +11,35 @@ const GAP_X = 66; // the narrowest gap between batches; wider when its labels ne
 const PAD = 28;
 const LEFT = 40; // room for the row labels
 const MIN_SCALE = 0.55; // smaller than this, 10 px labels become unreadable: scroll instead
+// A batch of 200 rows (seed 000's) would be a 7,000 px picture: past MAX_ROWS_DRAWN rows, the
+// first HEAD_ROWS, the last TAIL_ROWS and the selected row are drawn, the rest summarised.
+const MAX_ROWS_DRAWN = 24;
+const HEAD_ROWS = 8;
+const TAIL_ROWS = 2;
+const GAP_H = 26;
+const CELL_W = 420;
+const CELL_WIDE = 640;
+const MIN_SQUEEZE = 0.6;
+
+/** The lanes to draw, top to bottom: {row, y} or {gap: [first, last], y} (rows not drawn). */
+export function lanesToDraw(rows, selected) {
+  let drawn = [...Array(rows).keys()];
+  if (rows > MAX_ROWS_DRAWN) {
+    const keep = new Set([...drawn.slice(0, HEAD_ROWS), ...drawn.slice(rows - TAIL_ROWS), selected]);
+    drawn = [...keep].filter((r) => r >= 0 && r < rows).sort((a, b) => a - b);
+  }
+  const out = [];
+  let y = PAD;
+  drawn.forEach((row, i) => {
+    if (i > 0 && row > drawn[i - 1] + 1) {
+      out.push({ gap: [drawn[i - 1] + 1, row - 1], y });
+      y += GAP_H;
+    }
+    out.push({ row, y });
+    y += CELL_H;
+  });
+  return { lanes: out, bottom: y };
+}
 
 function tokensOf(summary, row) {
   if (row.sequence === null) return [];
@@ -48,7 +77,10 @@ export class LanesView {
     const isText = s.data.task === "classification";
     const longest = Math.max(1, ...s.data.sequences.flatMap((q) => q.tokens.map((tok) => tok.length)));
     const tokenW = isText ? 18 : longest * 8 + 8;
-    this.cellW = Math.max(70, Math.min(T * tokenW + 16, 420));
+    // Long rows (20 six-digit numbers) widen the box up to CELL_WIDE, then squeeze their text
+    // to fit (never below MIN_SQUEEZE of its width): the current timestep never leaves its box.
+    const natural = T * tokenW + 16;
+    this.cellW = Math.max(70, Math.min(natural, Math.max(CELL_W, Math.min(CELL_WIDE, natural * MIN_SQUEEZE))));
     const rows = store.rows();
     // French and Japanese labels are longer than English ones: the gap follows the longest
     let widest = 0;
@@ -56,10 +88,12 @@ export class LanesView {
       const text = labelOf(b.transfers[store.layer][r], k, row.newest_first);
       if (text) widest = Math.max(widest, labelWidth(text));
     }));
-    this.gapX = Math.max(GAP_X, Math.ceil(widest) + 12);
+    // a summarised batch's boundary also says how many rows: "✓ ×190"
+    this.gapX = Math.max(GAP_X, Math.ceil(widest) + 12 + (rows > MAX_ROWS_DRAWN ? 34 : 0));
     const GAP = this.gapX;
     const width = LEFT + 10 + s.batches.length * (this.cellW + GAP);
-    const height = PAD + 10 + rows * CELL_H + 8;
+    const { lanes, bottom } = lanesToDraw(rows, store.row);
+    const height = bottom + 18;
     const svg = el("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img",
       "aria-label": t("js.lanes.aria", { batches: tn("js.count.batch", s.batches.length), rows: tn("js.count.row", rows) }) });
     this.svg = svg;
@@ -83,8 +117,15 @@ export class LanesView {
       }
       this.cells[k] = [];
       this.tokens[k] = [];
-      b.rows.forEach((row, r) => {
-        const y = PAD + r * CELL_H;
+      for (const lane of lanes) {
+        if (lane.gap) {
+          this.drawGap(svg, lane, x, k, transfers, b.rows);
+          continue;
+        }
+        const r = lane.row;
+        const row = b.rows[r];
+        if (!row) continue; // a shorter batch (predict's last one)
+        const y = lane.y;
         if (k === 0) svg.append(el("text", { x: 2, y: y + 17, class: "row-label" }, t("js.lanes.row", { row: r })));
         const g = el("g", { class: `cell${row.padding ? " padding" : ""}`, "data-batch": k, "data-row": r, tabindex: "-1" });
         g.append(el("rect", { x, y, width: this.cellW, height: CELL_H - 8, rx: 5 }));
@@ -95,6 +136,10 @@ export class LanesView {
           text.append(span);
           return span;
         });
+        if (toks.reduce((w, tok) => w + (isText ? tokenW : tok.length * 8 + 8), 0) > this.cellW - 16) {
+          text.setAttribute("textLength", this.cellW - 16);
+          text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+        }
         if (row.padding) {
           text.append(el("tspan", { class: "pad-note" }, ` ${t("js.lanes.copy")}`));
           g.append(el("title", {}, t("js.lanes.padding_title")));
@@ -104,10 +149,30 @@ export class LanesView {
         svg.append(g);
         this.cells[k][r] = g;
         this.drawTransfer(svg, transfers[r], x, y, k, row.newest_first);
-      });
+      }
     });
     this.root.append(svg);
     this.fit();
+  }
+
+  /** Rows not drawn: how many, and what happened to their states at this boundary. */
+  drawGap(svg, lane, x, k, transfers, rows) {
+    const [first, last] = lane.gap;
+    const hidden = rows.slice(first, last + 1);
+    if (!hidden.length) return;
+    const y = lane.y + GAP_H / 2 + 4;
+    if (k === 0) svg.append(el("text", { x: 2, y, class: "row-label" }, "⋮"));
+    const note = el("text", { x: x + 8, y, class: "gap-rows" }, t("js.lanes.hidden_rows", { n: hidden.length, first, last }));
+    note.append(el("title", {}, t("js.lanes.hidden_rows_tip")));
+    svg.append(note);
+    if (k === 0) return;
+    const counts = new Map();
+    hidden.forEach((row, i) => {
+      const text = labelOf(transfers[first + i], k, row.newest_first) ?? "0 →";
+      counts.set(text, (counts.get(text) || 0) + 1);
+    });
+    const summary = [...counts].map(([text, n]) => `${text} ×${n}`).join(" ");
+    svg.append(el("text", { x: x - this.gapX / 2, y, class: "gap-rows arrow-label", "text-anchor": "middle", "data-boundary": k }, summary));
   }
 
   drawTransfer(svg, tr, x, y, k, newestFirst = false) {
@@ -170,17 +235,18 @@ export class LanesView {
         g.classList.toggle("now", kk === k);
         g.classList.toggle("selected", r === store.row);
       });
-      for (const spans of this.tokens[kk] || []) spans.forEach((span) => span.classList.remove("now", "done"));
+      // forEach, not for…of: a summarised batch's arrays have holes (rows not drawn)
+      (this.tokens[kk] || []).forEach((spans) => spans.forEach((span) => span.classList.remove("now", "done")));
     }
     // (not when playing fast: a running animation repaints the whole picture every frame)
     if (k > 0 && k !== this.drawnK && this.drawnK !== undefined && !store.fast) this.pulse(k);
     this.drawnK = k;
     this.drawnRow = store.row;
     if (k >= 0) {
-      for (const spans of this.tokens[k]) spans.forEach((span, tt) => {
+      this.tokens[k].forEach((spans) => spans.forEach((span, tt) => {
         if (tt === tNow) span.classList.add("now");
         else if (tt < tNow) span.classList.add("done");
-      });
+      }));
       const cell = this.cells[k][0];
       if (cell && typeof cell.scrollIntoView === "function") {
         const box = this.root.getBoundingClientRect();

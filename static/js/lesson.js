@@ -71,6 +71,11 @@ export class LessonView {
     this.root.querySelector(".lesson-next").after(" ", a);
   }
 
+  /** A new position: past the asked boundary, the answer shows (and the step's text). */
+  follow(store) {
+    if (this.quiz.reached(store)) this.root.querySelector(".lesson-text").hidden = false;
+  }
+
   /** The step's run is drawn: its question reads the answer from it. */
   loaded(summary) {
     this.quiz.loaded(summary);

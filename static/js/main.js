@@ -206,6 +206,7 @@ function draw() {
     if (store.position >= 0) q.set("pos", String(store.position));
     history.replaceState(null, "", `?${withKept(q)}`);
   }
+  if (lesson) lesson.follow(store);
   if (recording) recording.frame();
 }
 
@@ -280,7 +281,9 @@ function showMessage(m, from = "") {
   // the form's own words for the field when it has one ("Batch size: …"), else its path
   const label = from ? "" : controls.labelFor(field);
   controls.markInvalid(from ? null : field);
-  const withField = (said) => (label ? t("js.main.message_label", { message: said, label }) : field && !said.includes(field) ? t("js.main.message_field", { message: said, field }) : said);
+  // with the form's word for it, the message drops the field's path ("data.n_sequences: …")
+  const unpathed = (said) => (field && said.startsWith(field) ? said.slice(field.length).replace(/^\s*[:：]\s*/, "") : said);
+  const withField = (said) => (label ? t("js.main.message_label", { message: unpathed(said), label }) : field && !said.includes(field) ? t("js.main.message_field", { message: said, field }) : said);
   const fromB = (said) => (from ? t("js.main.from_b", { message: said }) : said);
   hint = setState.hint(m) || hint;
   if (m.error === "keras_rejected") {

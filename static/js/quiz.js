@@ -67,6 +67,16 @@ export class QuizView {
     this.showBoundary();
   }
 
+  /** Stepping into the batch shows what happened anyway: the question gives way to the answer
+   * (not counted as a guess), so the picture and the panel never disagree. */
+  reached(store) {
+    if (!this.quiz || this.given || !this.tr || !store.summary) return false;
+    if (store.position < this.quiz.batch * store.T) return false;
+    this.given = "seen";
+    this.reveal(null);
+    return true;
+  }
+
   reveal(answer) {
     const right = answerOf(this.tr);
     document.body.classList.remove("quiz-open");
@@ -75,7 +85,8 @@ export class QuizView {
       b.classList.toggle("chosen", b.dataset.answer === answer);
       b.classList.toggle("right", b.dataset.answer === right);
     }
-    const verdict = answer === right ? t("js.quiz.right") : t("js.quiz.wrong", { answer: t(`js.quiz.${right}`) });
+    const verdict = answer === null ? t("js.quiz.shown", { answer: t(`js.quiz.${right}`) })
+      : answer === right ? t("js.quiz.right") : t("js.quiz.wrong", { answer: t(`js.quiz.${right}`) });
     this.feedback.textContent = `${verdict} ${boundarySentence(this.tr, this.quiz.row)}`;
     this.hideBoundary();
   }

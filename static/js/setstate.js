@@ -41,6 +41,7 @@ export class SetStateControl {
     $(root, "fill").addEventListener("change", () => this.showTyped());
     $(root, "layer").addEventListener("change", () => this.fillStates());
     root.querySelector("form").addEventListener("submit", (e) => { e.preventDefault(); this.apply(); });
+    root.addEventListener("toggle", () => { if (root.open) this.keepOnScreen(); });
     this.showTyped();
   }
 
@@ -61,6 +62,17 @@ export class SetStateControl {
 
   showTyped() {
     $(this.root, "typed").hidden = $(this.root, "fill").value !== "typed";
+    if (this.root.open) this.keepOnScreen();
+  }
+
+  /** The form opens under its button; near the right edge (a wide toolbar) it shifts left so
+   * Apply stays on screen instead of widening the page. */
+  keepOnScreen() {
+    const form = this.root.querySelector("form");
+    form.style.left = "0px";
+    const r = form.getBoundingClientRect();
+    const over = r.right - (document.documentElement.clientWidth - 8);
+    if (over > 0) form.style.left = `${-Math.min(over, Math.max(0, r.left - 8))}px`;
   }
 
   apply() {
@@ -82,6 +94,7 @@ export class SetStateControl {
     const state = $(this.root, "state").value;
     this.sent = { layer, state, got: shapeOf(values), want: row === null ? [this.model.batch_size, units] : [units] };
     this.send({ type: "set_state", layer, state, values, ...(row === null ? {} : { row }) });
+    this.root.open = false; // what Keras did (or its refusal) shows where the form was
   }
 
   /** Keras refused the values: say which shape it wanted, next to its own words. */

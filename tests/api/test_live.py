@@ -63,9 +63,9 @@ def test_two_sessions_do_not_share_state(client: TestClient) -> None:
         ("not json", "invalid_message", "Invalid JSON"),
         ('{"type": "step", "count": 0}', "invalid_message", "count"),
         (
-            '{"type": "load", "scenario": {"batching": {"batch_size": 99}}}',
+            '{"type": "load", "scenario": {"batching": {"batch_size": 999}}}',
             "invalid_message",
-            "batching.batch_size: Input should be less than or equal to 64",
+            "batching.batch_size: Input should be less than or equal to 256",
         ),
         ('{"type": "step"}', "session", "no scenario loaded"),
         (

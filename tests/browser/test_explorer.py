@@ -116,11 +116,14 @@ def test_url_round_trips_the_configuration(page: Page, server: str) -> None:
 
 
 def test_invalid_input_shows_a_clear_message(page: Page, server: str) -> None:
-    page.goto(server + "/?bs=99")
+    page.goto(server + "/?bs=300")
     msg = page.locator("#message")
     expect(msg).to_be_visible()
-    expect(msg).to_contain_text("batching.batch_size")
-    expect(msg).to_contain_text("64")
+    # the form's word for the field, the bound, and no developer's path beside them
+    expect(msg).to_contain_text("Batch size")
+    expect(msg).to_contain_text("256")
+    expect(msg).not_to_contain_text("batching.batch_size")
+    expect(page.locator("input[name=bs]")).to_have_attribute("aria-invalid", "true")
     shot(page, "06-invalid")
 
 
@@ -281,3 +284,35 @@ def test_the_heatmap_scales_to_small_values(page: Page, server: str) -> None:
         " return [all[0].zmax, Math.max(...zs)]; })()"
     )
     assert abs(zmax - biggest) < 1e-9 and zmax < 0.05, (zmax, biggest)
+
+
+SEED_000 = "/?preset=ramp&n=1000&len=20&bs=200&ts=20&layers=LSTM.8.s"
+
+
+@pytest.mark.parametrize("page", [(1280, 800), (390, 844)], indirect=True)
+def test_seed_000s_1000_sequences_at_batch_200(page: Page, server: str) -> None:
+    """1000 sequences of 20 steps at batch 200: 5 batches of 200 rows. The lanes draw the
+    first rows, the last ones and the selected one, and count the rest with what their states
+    did; the advice says why stateful carries into new sequences here (shuffle and layout are
+    already right)."""
+    page.goto(server + SEED_000)
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=60_000)
+    expect(page.locator("#where")).to_contain_text("5 batches")
+    drawn = page.locator('#lanes .cell[data-batch="0"]')
+    expect(drawn).to_have_count(10)  # rows 0-7, 198, 199
+    gap = page.locator("#lanes .gap-rows").first
+    expect(gap).to_contain_text("190 more rows (8–197)")
+    # the hidden rows' hand-offs, counted: every one goes into a new sequence
+    expect(page.locator('#lanes .gap-rows.arrow-label[data-boundary="1"]')).to_have_text(
+        "✗ other seq ×190"
+    )
+    expect(page.locator("#explain")).to_contain_text("Use stateful=False")
+    expect(page.locator("#explain")).not_to_contain_text("turn shuffle off")
+    page.locator("#sel-row").select_option("150")
+    expect(page.locator('#lanes .cell[data-batch="0"][data-row="150"]')).to_have_count(1)
+    expect(page.locator("#lanes .gap-rows").first).to_contain_text("142 more rows (8–149)")
+    page.locator("#step-batch").click()
+    expect(page.locator("#cell-where")).to_contain_text("row 150")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= (page.viewport_size or {"width": 0})["width"]  # no sideways page
+    shot(page, f"seed-000-{(page.viewport_size or {'width': 0})['width']}")

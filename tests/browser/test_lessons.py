@@ -110,3 +110,21 @@ def test_predict_the_boundary_then_see_it_and_keep_the_progress(page: Page, serv
 
 _VISIBILITY = "els => els.map(e => getComputedStyle(e).visibility)"
 _ONE = "e => getComputedStyle(e).visibility"
+
+
+def test_stepping_into_the_asked_batch_shows_the_answer(page: Page, server: str) -> None:
+    """A class that steps on without answering sees the answer in the panel too (the picture
+    and the panel never disagree); it does not count as a guess."""
+    page.goto(f"{server}/lessons/stateless-vs-stateful?step=1")
+    _settled(page)
+    expect(page.locator(".quiz-answer").first).to_be_enabled()
+    page.keyboard.press("Shift+ArrowRight")  # batch 0's end
+    page.keyboard.press("ArrowRight")  # into batch 1
+    expect(page.locator(".quiz-feedback")).to_contain_text("No guess this time")
+    expect(page.locator(".quiz-feedback")).to_contain_text("its own sequence, carried on")
+    expect(page.locator("#lesson .lesson-text")).to_be_visible()
+    assert page.locator("#lanes .quiz-hidden").count() == 0
+    page.goto(f"{server}/lessons")
+    expect(
+        page.locator('[data-slug="stateless-vs-stateful"] .lesson-progress')
+    ).not_to_contain_text("predictions")
