@@ -138,3 +138,22 @@ def test_presenter_mode_is_one_screen(page: Page, server: str) -> None:
     b = page.locator("#compare").bounding_box()
     assert a and b and b["x"] >= a["x"] + a["width"] - 1 and b["y"] < a["y"] + a["height"], (a, b)
     shot(page, f"present-compare-{width}")
+
+
+@pytest.mark.parametrize("page", [(1280, 800), (1920, 1080)], indirect=True)
+def test_a_lesson_in_presenter_mode_puts_its_text_beside_the_picture(
+    page: Page, server: str
+) -> None:
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    page.goto(f"{server}/lessons/stateless-vs-stateful?step=1&present=1")
+    expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
+    lesson = page.locator("#lesson").bounding_box()
+    lanes = page.locator("#lanes").bounding_box()
+    last_row = page.locator('#lanes .cell[data-batch="1"][data-row="9"]').bounding_box()
+    assert lesson and lanes and last_row
+    assert lesson["x"] >= lanes["x"] + lanes["width"] - 1, (lesson, lanes)  # beside it
+    assert lesson["y"] + lesson["height"] <= height  # the question on the first screen
+    assert last_row["y"] + last_row["height"] <= height, last_row  # and all 10 rows
+    assert page.locator(".top nav").is_hidden()  # one header line
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot(page, f"present-lesson-{width}")
