@@ -35,6 +35,7 @@ export class Compare {
     }
     this.variant = variant;
     this.section.hidden = !variant;
+    document.body.classList.toggle("comparing", Boolean(variant)); // run A's lanes say they are A
     if (!variant) return;
     const b = structuredClone(scenario);
     VARIANTS[variant].apply(b);
