@@ -17,6 +17,12 @@ $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
 	touch $(STAMP)
 
+# JAX, so the tests settle the portable claims on a second Keras backend (app/engine/backends.py)
+BACKENDS_STAMP := $(VENV)/.installed-backends
+$(BACKENDS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test,backends]'
+	touch $(BACKENDS_STAMP)
+
 lock: $(STAMP)
 	{ sed -n '1,2p' requirements.lock; $(BIN)/python -m pip freeze --exclude-editable \
 	  | grep -v '^-e\|lstm-state-lab'; } > requirements.lock.new && mv requirements.lock.new requirements.lock
@@ -38,7 +44,7 @@ $(AXE): tests/browser/a11y/package-lock.json
 	npm ci --prefix tests/browser/a11y --no-audit --no-fund --loglevel=error
 	touch $(AXE)
 
-test: $(STAMP) $(BROWSER_STAMP) $(AXE)
+test: $(STAMP) $(BACKENDS_STAMP) $(BROWSER_STAMP) $(AXE)
 	$(BIN)/python -m pytest
 
 # The editing loop: no browser, no server processes, no fuzzing (tests/conftest.py SLOW).

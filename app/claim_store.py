@@ -27,14 +27,16 @@ def _version(*names: str) -> str:
 
 
 def fingerprint() -> str:
-    """Keras, TensorFlow and the checks' source: a result is valid for exactly these."""
+    """Keras, its backends and the checks' source: a result is valid for exactly these."""
     digest = hashlib.sha256()
     for path in sorted(CHECKS_DIR.glob("*.py")):  # every check's module and what they share
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     checks = digest.hexdigest()[:12]
     keras = _version("keras")
     tf = _version("tensorflow-cpu", "tensorflow")
-    return f"keras{keras}-tf{tf}-checks{checks}"
+    # portable claims are also settled on these: another version is another verdict
+    others = f"jax{_version('jax')}-torch{_version('torch')}"
+    return f"keras{keras}-tf{tf}-{others}-checks{checks}"
 
 
 def default_dir() -> Path:

@@ -271,5 +271,71 @@ CLAIMS = [
         },
         explore="preset=moving_average&tsteps=2&lahead=1&bs=1&op=fit&epochs=3&reset=epoch_end",
     ),
+    # -- settled on every installed Keras backend (portable checks, app/engine/backends.py) --
+    Claim(
+        "stateful-predict-carries-state",
+        "A stateful layer carries its state from one predict() call to the next.",
+        "Keras 3 on JAX, found by running it (RNN._create_state_variables, stateless_call)",
+        findings={
+            "carries": (
+                "On {backend}, predict() twice on the same batch gives different outputs (max "
+                "|Δ| {diff}) and the state after it is not zero: it carried over."
+            ),
+            "not_carried": (
+                "On {backend}, predict() twice on the same batch gives the same outputs and the "
+                "state stays zero: predict() runs the model without its state updates. Calling "
+                "the model directly does carry it (max |Δ| {call_diff})."
+            ),
+        },
+        explore="preset=poem&bs=2&ts=5&op=predict&calls=2",
+    ),
+    Claim(
+        "partial-batch-filled-silently",
+        "predict() on a stateful model fills a partial last batch silently and returns extra rows.",
+        "Keras issue keras-team/keras#21183",
+        findings={
+            "filled": (
+                "On {backend}, predict() on 5 samples at batch size 2 raises nothing and "
+                "returns {rows} rows: the lone sample of the last batch was spread over both "
+                "state rows."
+            ),
+            "raises": (
+                "On {backend}, predict() on 5 samples at batch size 2 refuses the partial last "
+                "batch: {error}"
+            ),
+        },
+        explore="preset=ramp&len=18&bs=2&ts=2&layout=consecutive&op=predict",
+    ),
+    Claim(
+        "saved-model-keeps-states",
+        "model.save() and keras.models.load_model() keep a stateful layer's states.",
+        "Keras 3 saving, found by running it",
+        findings={
+            "dropped": (
+                "On {backend}, a stateful layer held a state of max |h| {before} when the "
+                "model was saved; the loaded model's state is {after}: the weights are "
+                "saved, the states are not. Save them yourself (layer.states) if you need them."
+            ),
+            "kept": (
+                "On {backend}, the loaded model's state (max |h| {after}) is the saved one's."
+            ),
+        },
+        explore="preset=poem&bs=2&ts=5&op=predict&calls=2",
+    ),
+    Claim(
+        "reset-state-takes-values",
+        "layer.reset_state(states=...) sets a stateful layer's states to the given values, as "
+        "the RNN docstring says.",
+        "Keras's RNN docstring; MIT 6.S191 lab (issue #174)",
+        findings={
+            "refused": (
+                "On {backend}, reset_state(states=...) raises {error}. Assign the state "
+                "variables instead (layer.states[i].assign(...)): the explorer's set_state does "
+                "that. Model.reset_states() does not exist in Keras 3 either."
+            ),
+            "accepted": "On {backend}, reset_state(states=...) set the given values.",
+        },
+        explore="preset=poem&bs=2&ts=5&layers=LSTM.8.s",
+    ),
 ]
 BY_ID = {c.id: c for c in CLAIMS}

@@ -115,6 +115,48 @@ def _worker(args: argparse.Namespace) -> int:
     return work(get_settings(), burst=args.burst)
 
 
+def _claims(args: argparse.Namespace) -> int:
+    """Each claim's verdict and evidence on one backend. Portable checks (keras only) run on any
+    installed backend; the others use the TensorFlow tracer and run on TensorFlow only."""
+    from app.claims import BY_ID, CLAIMS
+    from app.engine import backends
+    from app.engine.checks import is_portable
+
+    ids = args.ids or [c.id for c in CLAIMS]
+    unknown = [i for i in ids if i not in BY_ID]
+    if unknown:
+        print(f"unknown claim(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+
+    movable = [i for i in ids if is_portable(i)]
+    found = (
+        {r["id"]: r for r in backends.run_portable_many(movable, args.backend)} if movable else {}
+    )
+    results = []
+    for claim_id in ids:
+        if claim_id in found:
+            results.append(found[claim_id])
+        elif args.backend == "tensorflow":
+            from app.engine import checks
+
+            results.append({**checks.run(claim_id), "backend": "tensorflow"})
+        else:
+            results.append(
+                {
+                    "id": claim_id,
+                    "backend": args.backend,
+                    "verdict": "not_run",
+                    "reason": "its check uses the explorer's tracer, which runs on TensorFlow",
+                }
+            )
+    if args.json:
+        print(json.dumps(results, indent=1, default=float))
+    else:
+        for r in results:
+            print(f"{r['id']}: {r['verdict']}" + (f" — {r['finding']}" if r.get("finding") else ""))
+    return 1 if any(r["verdict"] == "error" for r in results) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lstm-state-lab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -129,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("which", choices=["scenario", "trace", "live"])
     p.set_defaults(func=_schema)
+    p = sub.add_parser("claims", help="settle the claims on Keras, on one backend")
+    p.add_argument("ids", nargs="*", help="claim ids (default: all)")
+    p.add_argument("--backend", choices=["tensorflow", "jax", "torch"], default="tensorflow")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(func=_claims)
     p = sub.add_parser("serve", help="run the web server")
     # no defaults here: an absent flag keeps LSL_HOST / LSL_PORT (else the settings' defaults)
     p.add_argument("--host", default=None, help="default: LSL_HOST or 127.0.0.1")

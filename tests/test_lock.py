@@ -16,7 +16,8 @@ def test_every_dependency_is_pinned_within_its_bounds() -> None:
             name, version = line.split("==")
             pins[canonicalize_name(name)] = version
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    extras = project["optional-dependencies"]
+    wanted = [*project["dependencies"], *extras["test"], *extras["backends"]]
     for spec in map(Requirement, wanted):
         if spec.marker is not None and not spec.marker.evaluate():
             continue  # another platform's package (tensorflow on aarch64)

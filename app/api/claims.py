@@ -99,10 +99,21 @@ Runs = Annotated[ClaimRuns, Depends(_runs)]
 
 
 def _in(lang: str, result: dict[str, Any]) -> dict[str, Any]:
+    """The result's findings in `lang`: its own and, for a portable claim, each backend's."""
     if lang == i18n.DEFAULT:
         return result
-    key = f"claim.{result['id']}.finding.{result['finding_key']}"
-    return {**result, "finding": i18n.translate(lang, key, **result["finding_params"])}
+
+    def said(r: dict[str, Any]) -> str:
+        key = f"claim.{result['id']}.finding.{r['finding_key']}"
+        return i18n.translate(lang, key, **r["finding_params"])
+
+    out = {**result, "finding": said(result)}
+    if "backends" in result:
+        out["backends"] = {
+            b: {**r, "finding": said(r)} if "finding_key" in r else r
+            for b, r in result["backends"].items()
+        }
+    return out
 
 
 @router.get("/results")

@@ -12,9 +12,35 @@ function show(li, body) {
   verdict.textContent = t("js.claims.verdict_keras", { verdict: t(`js.claims.verdict.${body.verdict}`), version: body.keras_version });
   verdict.dataset.verdict = body.verdict;
   li.querySelector(".finding").textContent = body.finding;
+  showBackends(li, body);
   li.querySelector(".evidence").textContent = JSON.stringify(body.evidence, null, 2);
   li.querySelector(".result").hidden = false;
   markRivals();
+}
+
+const BACKEND_NAMES = { tensorflow: "TensorFlow", jax: "JAX", torch: "PyTorch" };
+
+/** A portable claim, settled on every installed backend: one row each, a verdict that differs
+ * from TensorFlow's marked, a backend that is not installed said so. */
+function showBackends(li, body) {
+  const table = li.querySelector(".backends");
+  table.hidden = !body.backends;
+  if (!body.backends) return;
+  const base = body.backends.tensorflow?.verdict;
+  table.tBodies[0].replaceChildren(...Object.entries(body.backends).map(([name, r]) => {
+    const tr = document.createElement("tr");
+    const differs = r.verdict !== base && ["holds", "does_not_hold"].includes(r.verdict);
+    tr.className = differs ? "differs" : "";
+    const head = Object.assign(document.createElement("th"), { scope: "row", textContent: `${BACKEND_NAMES[name] || name}${r.version ? ` ${r.version}` : ""}` });
+    const verdict = document.createElement("td");
+    verdict.dataset.verdict = r.verdict;
+    verdict.className = "verdict";
+    verdict.textContent = ["holds", "does_not_hold"].includes(r.verdict) ? t(`js.claims.verdict.${r.verdict}`) : t(`js.claims.backend.${r.verdict}`);
+    if (differs) verdict.append(Object.assign(document.createElement("span"), { className: "also", textContent: t("js.claims.differs") }));
+    const said = Object.assign(document.createElement("td"), { textContent: r.finding || r.error || "" });
+    tr.append(head, verdict, said);
+    return tr;
+  }));
 }
 
 /** Rival claims that both hold say so on their verdict: the page must not look self-contradictory. */

@@ -316,3 +316,24 @@ def test_seed_000s_1000_sequences_at_batch_200(page: Page, server: str) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= (page.viewport_size or {"width": 0})["width"]  # no sideways page
     shot(page, f"seed-000-{(page.viewport_size or {'width': 0})['width']}")
+
+
+def test_a_portable_claim_shows_every_backend_side_by_side(page: Page, server: str) -> None:
+    """Keras on JAX does not carry a stateful layer's state through predict(): the claims page
+    shows TensorFlow's verdict and JAX's beside it, the difference marked, in French."""
+    page.goto(server + "/claims?lang=fr")
+    li = page.locator("#claim-stateful-predict-carries-state")
+    li.locator(".run").click()
+    table = li.locator("table.backends")
+    expect(table).to_be_visible(timeout=120_000)
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(3)  # TensorFlow, JAX, PyTorch
+    expect(rows.nth(0)).to_contain_text("TensorFlow")
+    expect(rows.nth(0).locator(".verdict")).to_have_attribute("data-verdict", "holds")
+    expect(rows.nth(1)).to_contain_text("JAX")
+    expect(rows.nth(1).locator(".verdict")).to_have_attribute("data-verdict", "does_not_hold")
+    expect(rows.nth(1)).to_have_class("differs")
+    expect(rows.nth(1)).to_contain_text("contrairement à TensorFlow")
+    expect(rows.nth(1)).to_contain_text("Sur jax")  # JAX's own finding, translated
+    expect(rows.nth(2)).to_contain_text("PyTorch")
+    shot(page, "claims-backends")

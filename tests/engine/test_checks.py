@@ -1,6 +1,7 @@
 """Every claim's check runs on the installed Keras; the verdicts are what Keras 3 does."""
 
 import json
+import os
 
 import pytest
 
@@ -26,11 +27,23 @@ EXPECTED = {
     "last-output-is-h": "holds",
     "gru-one-state": "holds",
     "stateful-helps-when-lahead-small": "holds",
+    # portable: on TensorFlow (the verdicts on the other backends: tests/engine/test_backends.py)
+    "stateful-predict-carries-state": "holds",
+    "partial-batch-filled-silently": "holds",
+    "saved-model-keeps-states": "does_not_hold",
+    "reset-state-takes-values": "does_not_hold",
+}
+# the portable claims on JAX (Keras 3.15.1, JAX 0.10.2), found by running them
+ON_JAX = {
+    "stateful-predict-carries-state": ("does_not_hold", "not_carried"),
+    "partial-batch-filled-silently": ("does_not_hold", "raises"),
+    "saved-model-keeps-states": ("does_not_hold", "dropped"),
+    "reset-state-takes-values": ("does_not_hold", "refused"),
 }
 
 
 def test_every_claim_has_its_own_module() -> None:
-    modules = {p.stem for p in checks.HERE.glob("*.py")} - {"__init__", "common"}
+    modules = {p.stem for p in checks.HERE.glob("*.py")} - {"__init__", "common", "keras_only"}
     assert modules == {checks.module_name(c.id) for c in CLAIMS}
     assert {c.id for c in CLAIMS} == set(EXPECTED)
 
@@ -49,6 +62,29 @@ def test_check_runs_on_keras(claim_id: str) -> None:
     assert i18n.translate("en", f"claim.{claim_id}.finding.{key}", **params) == result["finding"]
     for lang in i18n.LANGS:
         assert "{" not in i18n.translate(lang, f"claim.{claim_id}.finding.{key}", **params)
+    if claim_id in ON_JAX:
+        _settled_side_by_side(claim_id, result)
+
+
+def _settled_side_by_side(claim_id: str, result: dict[str, object]) -> None:
+    """A portable claim carries every backend's verdict, each with a finding the page can
+    translate; JAX's are what JAX does (the extra `backends` installs it: make test)."""
+    sides = result["backends"]
+    assert isinstance(sides, dict)
+    assert sides["tensorflow"]["verdict"] == result["verdict"]
+    jax = sides["jax"]
+    if jax["verdict"] == "not_installed":
+        if os.environ.get("CI") == "true":
+            pytest.fail("JAX is required in CI (make test installs the backends extra)")
+        pytest.skip("JAX is not installed (pip install -e '.[backends]')")
+    assert (jax["verdict"], jax["finding_key"]) == ON_JAX[claim_id], jax
+    assert "On jax," in jax["finding"] and jax["version"]
+    for lang in i18n.LANGS:
+        text = i18n.translate(
+            lang, f"claim.{claim_id}.finding.{jax['finding_key']}", **jax["finding_params"]
+        )
+        assert "{" not in text and "jax" in text
+    assert sides["torch"]["verdict"] in ("not_installed", "holds", "does_not_hold")
 
 
 def test_evidence_backs_the_verdicts() -> None:

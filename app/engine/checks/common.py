@@ -5,13 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import keras
-import numpy as np
 
-from app.claims import BY_ID
 from app.engine import tracer
+from app.engine.checks.keras_only import Result, finding, max_abs, uniform
 from app.scenario import Scenario
-
-Result = dict[str, Any]
 
 
 def small_model(
@@ -36,10 +33,6 @@ def small_model(
     return keras.Model(inputs, out), layer
 
 
-def uniform(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).uniform(-1, 1, shape).astype(np.float32)
-
-
 def trace(raw: dict[str, Any]) -> dict[str, Any]:
     """The verified trace of a scenario (the explorer's engine)."""
     return tracer.run(Scenario.model_validate(raw)).to_dict()
@@ -55,15 +48,4 @@ def stateful_poem() -> dict[str, Any]:
     )
 
 
-def max_abs(a: Any) -> float:
-    return float(np.max(np.abs(np.asarray(a)))) if np.asarray(a).size else 0.0
-
-
-def finding(claim_id: str, variant: str = "finding", **params: Any) -> Result:
-    """The check's finding in English (its template in app/claims.py filled with `params`),
-    plus what a translation needs: the variant (finding_key) and the values (finding_params)."""
-    return {
-        "finding": BY_ID[claim_id].findings[variant].format(**params),
-        "finding_key": variant,
-        "finding_params": params,
-    }
+__all__ = ["Result", "finding", "max_abs", "small_model", "trace", "uniform"]
