@@ -49,9 +49,9 @@ CLAIMS = [
         findings={
             "finding": (
                 "Each of the 1000 sequences starts from a zero state: its output is the same "
-                "whether it runs inside a batch of 200 or alone. The rows of a batch run in "
-                "parallel, so it is 1000 zero starts (one per sample), not a reset after each "
-                "sample in turn."
+                "whether it runs inside a batch of 200 or alone. So yes, one zero start per "
+                "sample, 1000 in all; the 200 rows of a batch get theirs together, as they run "
+                "side by side."
             ),
         },
         explore="preset=ramp&n=8&len=5&bs=4&ts=5&layers=LSTM.4.n",
@@ -179,6 +179,11 @@ CLAIMS = [
                 "With shuffle=True, only {continued} of {total} row hand-offs in Keras's own "
                 "fit() landed on the next part of the same lane: the state of one sequence "
                 "goes on into another. Use shuffle=False with stateful layers."
+            ),
+            "none": (
+                "With shuffle=True, none of the {total} row hand-offs in Keras's own fit() "
+                "landed on the next part of the same lane: the state of one sequence goes on "
+                "into another. Use shuffle=False with stateful layers."
             ),
         },
         explore="preset=ramp&n=4&len=20&bs=4&ts=5&shuffle=1",

@@ -122,14 +122,15 @@ def test_a_killed_worker_means_one_retry_then_a_clear_failure(
         try:
             w1 = redis_server.worker(redis_url, log, **FAST)
             job = await q.submit("retried", "sleep", 3.0)
-            await _until(q, job["id"], {"running"})
+            # RQ marks the job started just before our task counts its try: kill after that
+            await _until(q, job["id"], {"running"}, tries=1)
             os.kill(w1.pid, signal.SIGKILL)
             w1.wait()
             w2 = redis_server.worker(redis_url, log, **FAST)
             done = await _until(q, job["id"], {"done", "failed"}, 60)
             # a second job: killed on both tries
             doomed = await q.submit("doomed", "sleep", 30.0)
-            await _until(q, doomed["id"], {"running"})
+            await _until(q, doomed["id"], {"running"}, tries=1)
             os.kill(w2.pid, signal.SIGKILL)
             w2.wait()
             w3 = redis_server.worker(redis_url, log, **FAST)

@@ -105,8 +105,13 @@ export class LanesView {
     s.batches.forEach((b, k) => {
       const x = LEFT + k * (this.cellW + GAP) + GAP;
       const op = ops > 1 ? `${b.op} #${b.op_index + 1}` : b.op;
-      const head = op === "call" ? t("js.lanes.head", { batch: b.batch }) : t("js.lanes.head_op", { op, epoch: b.epoch, batch: b.batch });
-      svg.append(el("text", { x: x + this.cellW / 2, y: 16, class: "col-head", "text-anchor": "middle" }, head));
+      const mid = x + this.cellW / 2;
+      if (op === "call") svg.append(el("text", { x: mid, y: 16, class: "col-head", "text-anchor": "middle" }, t("js.lanes.head", { batch: b.batch })));
+      else { // two short lines, in the page's words: the call, then its epoch and batch
+        svg.append(el("text", { x: mid, y: 10, class: "col-head col-op", "text-anchor": "middle" }, op));
+        const epochs = b.op === "fit" || b.op === "train_on_batch"; // predict has no epochs
+        svg.append(el("text", { x: mid, y: 22, class: "col-head", "text-anchor": "middle" }, t(epochs ? "js.lanes.head_epoch" : "js.lanes.head", { epoch: b.epoch, batch: b.batch })));
+      }
       const transfers = b.transfers[store.layer];
       // The boundary: a barrier when every row was reset by reset_states().
       const resets = transfers.filter((tr) => tr.kind === "reset" && tr.reason === "reset_states").length;
@@ -181,8 +186,8 @@ export class LanesView {
     const x0 = x - this.gapX + 4;
     const x1 = x - 3;
     const text = labelOf(tr, k, newestFirst);
-    // above the "0 →" of a zero start, so the two never overlap
-    const ly = carried(tr) || tr.kind === "set" ? yMid - 5 : yMid - 8;
+    // above the arrow's head (and the "0 →" of a zero start), so the two never overlap
+    const ly = yMid - 8;
     // every mark of the boundary into batch k says so: a lesson's question hides them
     const label = (cls) => text && svg.append(el("text", { x: (x0 + x1) / 2, y: ly, class: `arrow-label ${cls}`, "text-anchor": "middle", "data-boundary": k }, text));
     if (carried(tr)) {
@@ -216,8 +221,10 @@ export class LanesView {
     if (!this.svg.querySelector("defs")) {
       const defs = el("defs");
       for (const kind of ["continues", "mismatch"]) {
-        const m = el("marker", { id: `head-${kind}`, markerWidth: 7, markerHeight: 7, refX: 6, refY: 3.5, orient: "auto" });
-        m.append(el("path", { d: "M0,0 L7,3.5 L0,7 z", class: `arrowhead ${kind}` }));
+        // a fixed size (not scaled by the line's width): presenter mode's thicker arrows
+        // would otherwise grow heads that cover their labels
+        const m = el("marker", { id: `head-${kind}`, markerUnits: "userSpaceOnUse", markerWidth: 12, markerHeight: 12, refX: 11, refY: 6, orient: "auto" });
+        m.append(el("path", { d: "M0,0 L12,6 L0,12 z", class: `arrowhead ${kind}` }));
         defs.append(m);
       }
       this.svg.prepend(defs);

@@ -281,8 +281,9 @@ function showMessage(m, from = "") {
   // the form's own words for the field when it has one ("Batch size: …"), else its path
   const label = from ? "" : controls.labelFor(field);
   controls.markInvalid(from ? null : field);
-  // with the form's word for it, the message drops the field's path ("data.n_sequences: …")
-  const unpathed = (said) => (field && said.startsWith(field) ? said.slice(field.length).replace(/^\s*[:：]\s*/, "") : said);
+  // with the form's word for it, the message drops the field's path ("data.n_sequences: …"),
+  // unless the path points inside the field ("data.values.1.2": which number is wrong)
+  const unpathed = (said) => (field && !/\.\d/.test(field) && said.startsWith(field) ? said.slice(field.length).replace(/^\s*[:：]\s*/, "") : said);
   const withField = (said) => (label ? t("js.main.message_label", { message: unpathed(said), label }) : field && !said.includes(field) ? t("js.main.message_field", { message: said, field }) : said);
   const fromB = (said) => (from ? t("js.main.from_b", { message: said }) : said);
   hint = setState.hint(m) || hint;

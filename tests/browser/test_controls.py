@@ -41,8 +41,11 @@ def test_predict_twice_carries_the_state_into_the_second_call(page: Page, server
     # 2 calls x 2 batches; at the call boundary each line's end is fed into its own start
     expect(page.locator("#lanes .arrow.restart")).to_have_count(2)
     expect(page.locator("#lanes .arrow.continues")).to_have_count(4)
-    heads = page.locator("#lanes .col-head").all_text_contents()
-    assert heads[0].startswith("predict #1") and heads[2].startswith("predict #2"), heads
+    # each column names its call, then its epoch and batch in words
+    ops = page.locator("#lanes .col-op").all_text_contents()
+    assert ops == ["predict #1", "predict #1", "predict #2", "predict #2"], ops
+    heads = page.locator("#lanes .col-head:not(.col-op)").all_text_contents()
+    assert heads == ["batch 0", "batch 1"] * 2, heads  # predict has no epochs
     shot(page, "predict-twice")
 
 

@@ -4,6 +4,8 @@ samples; a partial last batch breaks it."
 
 from __future__ import annotations
 
+import re
+
 from app.engine.checks.common import Result, finding, trace
 from app.errors import KerasRejected
 
@@ -28,7 +30,9 @@ def check() -> Result:
         )
         error = None
     except KerasRejected as exc:
-        error = exc.message
+        # TensorFlow's graph error names its node; the sentence keeps what a learner can read
+        shapes = re.search(r"Incompatible shapes: \[[^\]]*\] vs\. \[[^\]]*\]", exc.message)
+        error = shapes.group(0) if shapes else exc.message
     return {
         "verdict": "holds",
         **finding(CLAIM, rows=rows, error=error),

@@ -37,7 +37,7 @@ def check() -> Result:
     total = int((len(fed) - 1) * 4)
     return {
         "verdict": "holds" if continued < total else "does_not_hold",
-        **finding(CLAIM, continued=continued, total=total),
+        **finding(CLAIM, "finding" if continued else "none", continued=continued, total=total),
         "evidence": {
             "first_position_per_row_per_batch": firsts.astype(int).tolist(),
             "continued_handoffs": continued,
