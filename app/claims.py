@@ -328,6 +328,33 @@ CLAIMS = [
         explore="preset=poem&bs=2&ts=5&op=predict&calls=2",
     ),
     Claim(
+        "stateful-fit-carries-state",
+        "fit() trains a stateful LSTM, GRU or SimpleRNN and carries its state from one batch to "
+        "the next.",
+        "Keras issues keras-team/keras#20875 and #23462 (PyTorch); Keras 3 on JAX, found by "
+        "running it",
+        findings={
+            "carries": (
+                "On {backend}, fit() trained a stateful LSTM, GRU and SimpleRNN (weights moved "
+                "by up to {moved}) and each layer's state after fit() is not zero (max |h| at "
+                "least {state}): it carried from batch to batch."
+            ),
+            "not_carried": (
+                "On {backend}, fit() trains the weights (moved by up to {moved}) but the state "
+                "of a stateful {kinds} stays zero: fit() runs the model without its state "
+                "updates, so no batch starts from the previous batch's state."
+            ),
+            "raises": (
+                "On {backend}, fit() on a stateful {failed} raises {error}. Trains: {trained}. "
+                "With use_cudnn=False on the layer, fit() runs."
+            ),
+            "raises_always": (
+                "On {backend}, fit() on a stateful {failed} raises {error}. Trains: {trained}."
+            ),
+        },
+        explore="preset=poem&bs=2&ts=5&op=fit&epochs=2",
+    ),
+    Claim(
         "reset-state-takes-values",
         "layer.reset_state(states=...) sets a stateful layer's states to the given values, as "
         "the RNN docstring says.",

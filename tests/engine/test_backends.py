@@ -25,7 +25,7 @@ def _need_jax() -> None:
 
 def test_portable_checks_are_keras_only() -> None:
     """A portable check imports neither TensorFlow nor the tracer (it must run on JAX)."""
-    assert len(PORTABLE) == 4
+    assert len(PORTABLE) == 5
     for claim_id in PORTABLE:
         text = checks.source_file(claim_id).read_text()
         assert "tensorflow" not in text and "checks.common" not in text, claim_id
@@ -76,3 +76,24 @@ def test_cli_prints_every_claims_verdict_on_jax_as_json() -> None:
 def test_cli_refuses_an_unknown_claim() -> None:
     done = _cli("no-such-claim")
     assert done.returncode == 2 and "unknown claim" in done.stderr
+
+
+def test_one_backend_process_settles_every_portable_claim(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The claim worker's fill asks one claim at a time; the other portable claims are settled
+    in the same process and kept for their turn (one backend import, not one per claim)."""
+    calls: list[tuple[list[str], str]] = []
+
+    def fake(ids: list[str], backend: str) -> list[dict[str, object]]:
+        calls.append((ids, backend))
+        return [{"id": i, "backend": backend, "verdict": "holds"} for i in ids]
+
+    monkeypatch.setattr(backends, "run_portable_many", fake)
+    monkeypatch.setattr(backends, "AHEAD", {})
+    here = {"verdict": "holds", "finding": "x"}
+    for claim_id in PORTABLE:
+        sides = backends.side_by_side(claim_id, here)
+        assert sides["jax"]["verdict"] == "holds"
+    assert [b for _, b in calls] == list(backends.BACKENDS[1:])
+    assert all(ids[0] == PORTABLE[0] and sorted(ids) == sorted(PORTABLE) for ids, _ in calls)
+    backends.side_by_side(PORTABLE[1], here)  # each kept result is used once: asked again, rerun
+    assert len(calls) == 2 * len(backends.BACKENDS[1:])
