@@ -15,7 +15,7 @@ from app.paths import TEMPLATES
 
 Trace = dict[str, Any]
 
-_ENV = jinja2.Environment(
+ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES / "export"),
     autoescape=False,  # Python source, not HTML
     keep_trailing_newline=True,
@@ -46,21 +46,8 @@ def _ops(trace: Trace) -> list[dict[str, Any]]:
     ops = []
     for i, op in enumerate(scenario["schedule"]["ops"]):
         kind = op["op"]
-        if kind == "reset_states":
-            layers = range(len(trace["model"]["layers"])) if op["layer"] is None else [op["layer"]]
-            ops.append(
-                {
-                    "kind": kind,
-                    "events": [
-                        {"kind": "reset", "layer": n}
-                        for n in layers
-                        if trace["model"]["layers"][n]["stateful"]
-                    ],
-                }
-            )
-            continue
-        if kind == "set_state":
-            ops.append({"kind": kind, "events": [_set_event(op)]})
+        if kind in ("reset_states", "set_state"):
+            ops.append({"kind": kind, "events": op_events(trace, op)})
             continue
         mine = [b for b in batches if b["op_index"] == i]
         if kind in ("fit", "predict"):
@@ -99,6 +86,15 @@ def _ops(trace: Trace) -> list[dict[str, Any]]:
     return ops
 
 
+def op_events(trace: Trace, op: dict[str, Any]) -> list[dict[str, Any]]:
+    """A reset_states or set_state op of the schedule as the state changes it makes."""
+    if op["op"] == "set_state":
+        return [_set_event(op)]
+    layers = trace["model"]["layers"]
+    chosen = range(len(layers)) if op["layer"] is None else [op["layer"]]
+    return [{"kind": "reset", "layer": n} for n in chosen if layers[n]["stateful"]]
+
+
 def _set_event(action: dict[str, Any]) -> dict[str, Any]:
     return {
         "kind": "set",
@@ -109,7 +105,7 @@ def _set_event(action: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _interventions(trace: Trace) -> dict[str, list[dict[str, Any]]]:
+def interventions(trace: Trace) -> dict[str, list[dict[str, Any]]]:
     """The scenario's interventions, by the index of the batch they come before."""
     out: dict[str, list[dict[str, Any]]] = {}
     n_layers = len(trace["model"]["layers"])
@@ -138,7 +134,7 @@ def script_data(trace: Trace) -> dict[str, Any]:
         "ops": _ops(trace),
         "reset": trace["scenario"]["schedule"]["reset"],
         "reset_every": trace["scenario"]["schedule"]["reset_every"],
-        "interventions": _interventions(trace),
+        "interventions": interventions(trace),
         "expected": [
             [
                 None
@@ -163,7 +159,7 @@ def _literal(a: np.ndarray) -> str:
     return "[\n" + "".join(f"    {_literal(row)},\n" for row in a) + "]"
 
 
-def _weights(trace: Trace) -> list[dict[str, Any]]:
+def weights_text(trace: Trace) -> list[dict[str, Any]]:
     """The first weights of the trace, per layer, with Keras's names and shapes."""
     layers = trace["model"]["layers"]
     out = []
@@ -202,8 +198,8 @@ def script(trace: Trace) -> str:
     """The Keras script (templates/export/script.py.j2) that reproduces the trace."""
     data = script_data(trace)
     del data["weights"]  # written out per layer instead
-    return _ENV.get_template("script.py.j2").render(
-        data=repr(json.dumps(data, separators=(",", ":"))), weights=_weights(trace)
+    return ENV.get_template("script.py.j2").render(
+        data=repr(json.dumps(data, separators=(",", ":"))), weights=weights_text(trace)
     )
 
 

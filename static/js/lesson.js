@@ -42,11 +42,11 @@ export class LessonView {
     this.root.querySelector(".lesson-count").textContent = t("js.lesson.count", { step: this.index + 1, steps: this.lesson.steps.length });
     const given = lessonProgress(this.lesson.slug).answers[s.id]?.answer;
     const text = this.root.querySelector(".lesson-text");
-    text.textContent = s.text;
+    withCode(text, s.text);
     text.hidden = Boolean(s.quiz) && !given; // the text tells the answer: it waits for a guess
     this.quiz.show(s.quiz, given);
     markSeen(this.lesson.slug, s.id);
-    this.root.querySelector(".lesson-try").textContent = s.try ? t("js.lesson.try", { text: s.try }) : "";
+    withCode(this.root.querySelector(".lesson-try"), s.try ? t("js.lesson.try", { text: s.try }) : "");
     this.root.querySelector(".lesson-prev").disabled = this.index === 0;
     const last = this.index === this.lesson.steps.length - 1;
     this.root.querySelector(".lesson-next").disabled = last;
@@ -88,4 +88,9 @@ export class LessonView {
     for (const n of document.querySelectorAll(".look")) n.classList.remove("look");
     if (this.step.look) for (const n of document.querySelectorAll(this.step.look)) n.classList.add("look");
   }
+}
+
+/** `text` into `el`, its `backticked` parts as <code> (never as HTML). */
+export function withCode(el, text) {
+  el.replaceChildren(...String(text).split("`").map((part, i) => (i % 2 ? Object.assign(document.createElement("code"), { textContent: part }) : document.createTextNode(part))));
 }

@@ -376,7 +376,8 @@ $("export").addEventListener("change", async (e) => {
     showMessage(body.code || body.error ? body : { text: t("js.main.export_failed", { status: r.status }) });
     return;
   }
-  const a = Object.assign(document.createElement("a"), { href: URL.createObjectURL(await r.blob()), download: `lstm_state_lab_trace.${fmt}` });
+  const named = /filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") || "");
+  const a = Object.assign(document.createElement("a"), { href: URL.createObjectURL(await r.blob()), download: named ? named[1] : `lstm_state_lab_trace.${fmt}` });
   document.body.append(a);
   a.click();
   a.remove();

@@ -77,12 +77,13 @@ def test_lessons_listed_in_order(client: TestClient) -> None:
     assert client.get("/lessons").text.count('class="lesson-link"') == len(LESSONS)
 
 
-@pytest.mark.parametrize("fmt", ["py", "ipynb", "json", "csv", "npz"])
+@pytest.mark.parametrize("fmt", ["py", "ipynb", "torch", "json", "csv", "npz"])
 def test_export_downloads(client: TestClient, fmt: str) -> None:
     scenario = {"data": {"preset": "poem"}, "batching": {"batch_size": 2, "timesteps": 5}}
     r = client.post(f"/api/export/{fmt}", json=scenario)
     assert r.status_code == 200 and len(r.content) > 500
-    assert f"lstm_state_lab_trace.{fmt}" in r.headers["content-disposition"]
+    name = "lstm_state_lab_torch_twin.py" if fmt == "torch" else f"lstm_state_lab_trace.{fmt}"
+    assert f'filename="{name}"' in r.headers["content-disposition"]
 
 
 def test_export_unknown_format_is_422(client: TestClient) -> None:

@@ -75,7 +75,7 @@ def test_export_of_a_schedule_that_runs_no_batch() -> None:
     the script export failed (500, IndexError). Version 0 = the initial weights, always."""
     scenario = {"data": {"preset": "ramp"}, "schedule": {"ops": [{"op": "reset_states"}]}}
     with TestClient(create_app(Settings(warm_up=False))) as client:
-        for fmt in ("py", "ipynb"):
+        for fmt in ("py", "ipynb", "torch"):
             r = client.post(f"/api/export/{fmt}", json=scenario)
             assert r.status_code == 200, r.text
             assert "set_weights" in r.text

@@ -27,7 +27,9 @@ def test_lesson_steps_show_what_they_teach(page: Page, server: str, lesson: Less
         expect(page.locator("#lesson .lesson-count")).to_have_text(
             f"step {i + 1} of {len(lesson.steps)}"
         )
-        expect(page.locator("#lesson .lesson-text")).to_have_text(step.text)
+        # `backticked` parts are code: shown as <code>, without the backticks
+        expect(page.locator("#lesson .lesson-text")).to_have_text(step.text.replace("`", ""))
+        expect(page.locator("#lesson .lesson-text code")).to_have_count(step.text.count("`") // 2)
         _settled(page)
         want = step.expect
         if want.selector and want.min > 0:
