@@ -34,6 +34,8 @@ BATCH_SECONDS = {
 }
 MAC_SECONDS = 1.5e-9
 TRAINING_FACTOR = 3.0  # forward + backward + update
+GRADIENT_FACTOR = 3.0  # training batches: d loss / d every state, forward and backward again
+GRADIENT_BATCH_SECONDS = 0.006  # per training batch and layer: its backward pass, one call
 RECOMPUTE_FACTOR = 2.0  # our per-timestep recurrence + Keras's own layer code to verify it
 
 
@@ -82,10 +84,11 @@ def price(scenario: Scenario) -> Price:
         return math.ceil(n / size) if keep else n // size
 
     # per layer: weights, numbers shown per row and timestep, multiply-adds per row and step
-    inputs, weights, shown, macs, finals = features, 0, 0, 0, 0
+    inputs, weights, shown, macs, finals, grads = features, 0, 0, 0, 0, 0
     for layer in spec.layers:
         weights += _weights(layer.kind, layer.units, inputs)
         shown += SHOWN[layer.kind] * layer.units
+        grads += STATES[layer.kind] * layer.units  # d loss / d h (and c), training only
         macs += GATES[layer.kind] * layer.units * (inputs + layer.units)
         finals += 3 * STATES[layer.kind] * layer.units  # initial, final, Keras's final
         inputs = layer.units
@@ -111,12 +114,17 @@ def price(scenario: Scenario) -> Price:
         batches += runs
         trained += runs if trains else 0
         per_batch = rows * (t * (shown + features) + out_steps * (out_width + 1) + finals)
+        per_batch += rows * (t + 1) * grads if trains else 0
         numbers += runs * per_batch
-        step_macs = rows * t * macs * (RECOMPUTE_FACTOR + (TRAINING_FACTOR if trains else 1.0))
-        seconds += runs * (BATCH_SECONDS[op.op] + step_macs * MAC_SECONDS)
+        factor = RECOMPUTE_FACTOR + (TRAINING_FACTOR + GRADIENT_FACTOR if trains else 1.0)
+        step_macs = rows * t * macs * factor
+        overhead = BATCH_SECONDS[op.op] + (
+            GRADIENT_BATCH_SECONDS * len(spec.layers) if trains else 0
+        )
+        seconds += runs * (overhead + step_macs * MAC_SECONDS)
     versions = 1 + trained
     numbers += versions * weights
-    frame = b * (shown + features) + finals
+    frame = b * (shown + features + grads) + finals
     return Price(
         batches=batches,
         rows=b,

@@ -131,6 +131,15 @@ class LayerBatch(_Doc):
     keras_final: dict[str, Matrix] | None = Field(
         description="The Keras layer's own state variables after the batch (stateful only)."
     )
+    grad: dict[str, Cube] | None = Field(
+        description="Training batches: d(batch loss)/d state per name, (rows, timesteps, "
+        "units), through every path (next timestep, layer above, head). None otherwise."
+    )
+    grad_initial: dict[str, Matrix] | None = Field(
+        description="Training batches of a stateful layer: d(batch loss)/d initial state, (rows, "
+        "units): what would flow back into the previous batch. Keras does not pass it back "
+        "(truncated backpropagation through time)."
+    )
 
 
 class Batch(_Doc):
@@ -149,6 +158,9 @@ class Batch(_Doc):
     layers: list[LayerBatch]
     outputs: Any | None
     loss: float | None
+    grad_loss: float | None = Field(
+        description="Training batches: the loss the gradients are of (verified against `loss`)."
+    )
     max_abs_diff: float
 
 
@@ -167,7 +179,15 @@ class VerificationInfo(_Doc):
     passed: bool
     quantities: dict[
         Literal[
-            "h", "h_cell", "c", "gates", "gates_rebuild", "final", "state_variables", "outputs"
+            "h",
+            "h_cell",
+            "c",
+            "gates",
+            "gates_rebuild",
+            "final",
+            "state_variables",
+            "outputs",
+            "loss",
         ],
         QuantityCheck,
     ] = Field(description="Per quantity shown: what it was compared with, and how closely.")

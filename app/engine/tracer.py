@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from app import layout, presets
-from app.engine import keras_model, recompute
+from app.engine import gradients, keras_model, recompute
+from app.engine.gradients import BatchGrad
 from app.engine.recompute import Checks, LayerResult
 from app.engine.runner import BatchRecord, Runner
 from app.engine.verify import Verification, verify
@@ -35,6 +36,7 @@ class Trace:
     notes: list[dict[str, Any]]  # {"code", "message" (English), "params"}: translated by code
     targets: np.ndarray  # per sample, as given to Keras's loss
     checks: Checks  # the other side of every comparison `verification` made
+    grads: list[BatchGrad | None]  # training batches: d loss / d every state
 
     def to_dict(self, arrays: bool = False) -> dict[str, Any]:
         """The trace as JSON-able data; `arrays=True` keeps numpy float32 arrays instead of
@@ -62,6 +64,7 @@ def warm_up() -> None:
     of every layer kind (recurrences and the verifying twin), so that no scenario pays for
     them. What is left per model structure is Keras's own model and its compiled functions."""
     recompute.warm_up()
+    gradients.warm_up()
 
 
 def run(scenario: Scenario) -> Trace:
@@ -95,7 +98,8 @@ def run(scenario: Scenario) -> Trace:
     runner = Runner(built, scenario, lay.samples, x, y)
     records = runner.run()
     results, checks = recompute.recompute(built, records, runner.weights)
-    verification = verify(built, records, results, checks, runner.weights)
+    grads = gradients.gradients(built, records, results, runner.weights, y)
+    verification = verify(built, records, results, checks, runner.weights, grads)
     origins = [_origins(rec, res, lay.samples) for rec, res in zip(records, results, strict=True)]
     transfers = _transfers(built.stateful, records, origins)
     notes = runner.notes + _notes(records, origins, lay.samples)
@@ -113,6 +117,7 @@ def run(scenario: Scenario) -> Trace:
         notes,
         y,
         checks,
+        grads,
     )
 
 
@@ -192,6 +197,18 @@ def _state_dict(names: tuple[str, ...], arrays: list[np.ndarray], conv: Conv) ->
     return {n: conv(a) for n, a in zip(names, arrays, strict=False)}
 
 
+def _grad_dict(
+    names: tuple[str, ...], grad: BatchGrad | None, layer: int, conv: Conv
+) -> dict[str, Any]:
+    if grad is None:
+        return {"grad": None, "grad_initial": None}
+    g = grad.layers[layer]
+    return {
+        "grad": _state_dict(names, g.states, conv),
+        "grad_initial": None if g.initial is None else _state_dict(names, g.initial, conv),
+    }
+
+
 def _to_dict(t: Trace, conv: Conv) -> dict[str, Any]:
     built, spec = t.built, t.scenario.model
     names = [keras_model.STATE_NAMES[ls.kind] for ls in spec.layers]
@@ -212,6 +229,7 @@ def _to_dict(t: Trace, conv: Conv) -> dict[str, Any]:
                 "keras_final": None
                 if rec.after[i] is None
                 else _state_dict(names[i], rec.after[i], conv),  # type: ignore[arg-type]
+                **_grad_dict(names[i], t.grads[k], i, conv),
             }
             layers.append(layer)
         batches.append(
@@ -239,6 +257,7 @@ def _to_dict(t: Trace, conv: Conv) -> dict[str, Any]:
                 "layers": layers,
                 "outputs": None if rec.outputs is None else conv(rec.outputs),
                 "loss": rec.loss,
+                "grad_loss": None if t.grads[k] is None else t.grads[k].loss,  # type: ignore[union-attr]
                 "max_abs_diff": t.verification.per_batch[k],
             }
         )

@@ -9,7 +9,9 @@ stepped by hand (`c`), gates formed by the cell's own weights and activations. C
   GRU: h = z·h₋₁ + (1 − z)·hh), since Keras itself never returns gates;
 - `final`: the final states Keras's layer returned, with the last timestep shown;
 - `state_variables`: a stateful layer's state variables in the real model after the batch;
-- `outputs`: the real model's outputs, with its head applied to the last layer shown.
+- `outputs`: the real model's outputs, with its head applied to the last layer shown;
+- `loss`: training batches: the loss Keras reported vs the loss the shown gradients are of
+  (gradients.py: Keras's cells, head and compiled loss on the batch's weights and states).
 
 Criterion (float32-honest): |Δ| ≤ TOLERANCE · max(1, |Keras's value|) for every value: an
 absolute 1e-5 wherever values are within ±1 (every h, gates, most c), relative beyond (a c set
@@ -25,6 +27,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from app.engine.gradients import BatchGrad
 from app.engine.keras_model import Built
 from app.engine.recompute import Checks, LayerResult, groups
 from app.engine.runner import BatchRecord
@@ -41,6 +44,7 @@ QUANTITIES = {
     "final": "final states returned by Keras's layer vs the last timestep shown",
     "state_variables": "stateful layers: the real model's state variables after the batch",
     "outputs": "the real model's outputs vs its head on the last layer shown",
+    "loss": "training batches: Keras's reported loss vs the loss the gradients shown are of",
 }
 
 
@@ -158,8 +162,14 @@ def verify(
     results: list[list[LayerResult]],
     checks: Checks,
     weights: list[list[list[np.ndarray]]],
+    grads: list[BatchGrad | None],
 ) -> Verification:
     tally = _Tally(len(records))
+    for k, (rec, grad) in enumerate(zip(records, grads, strict=True)):
+        if grad is not None and rec.loss is not None:
+            tally.compare(
+                "loss", [k], len(built.rnns), np.asarray([grad.loss]), np.asarray([rec.loss])
+            )
     for idx in groups(records, built.batch_size):
         recs = [records[k] for k in idx]
         res = [results[k] for k in idx]

@@ -83,6 +83,7 @@ class Session:
                         "events",
                         "rows",
                         "loss",
+                        "grad_loss",
                         "max_abs_diff",
                         "weights_version",
                     )
@@ -105,13 +106,17 @@ class Session:
         batch = t["batches"][k]
         layers = []
         for layer in batch["layers"]:  # numpy arrays (rows, T, ...): one timestep's slice
-            gates = layer["gates"]
+            gates, grad = layer["gates"], layer["grad"]
             layers.append(
                 {
                     "h": _at(layer["h"], step),
                     "c": None if layer["c"] is None else _at(layer["c"], step),
                     "gates": None if gates is None else {g: _at(v, step) for g, v in gates.items()},
                     "initial": layer["initial"] if step == 0 else None,
+                    # training batches: d loss / d state now, and at the boundary what Keras
+                    # does not pass back to the previous batch
+                    "grad": None if grad is None else {n: _at(v, step) for n, v in grad.items()},
+                    "grad_initial": layer["grad_initial"] if step == 0 else None,
                 }
             )
         return {

@@ -12,7 +12,7 @@ POEM = {"data": {"preset": "poem"}, "batching": {"batch_size": 2, "timesteps": 5
 
 
 def _verify(t: tracer.Trace) -> object:
-    return verify(t.built, t.records, t.results, t.checks, t.weights)
+    return verify(t.built, t.records, t.results, t.checks, t.weights, t.grads)
 
 
 def test_a_disagreement_with_keras_is_an_error() -> None:
