@@ -27,9 +27,7 @@ def fit() -> tracer.Trace:
     return tracer.run(Scenario.model_validate(FIT))
 
 
-def _loss_from(
-    t: tracer.Trace, k: int, start: int, h0: np.ndarray, c0: np.ndarray
-) -> float:
+def _loss_from(t: tracer.Trace, k: int, start: int, h0: np.ndarray, c0: np.ndarray) -> float:
     """Batch k's loss when Keras's stock LSTM layer runs timesteps start.. from (h0, c0), on
     the weights the batch was trained from, then the model's head and its compiled loss."""
     rec, weights = t.records[k], t.weights[t.records[k].weights_version]
