@@ -35,7 +35,7 @@ _BIAS = {
     "GRU": tf.TensorSpec([2, None], tf.float32),
     "SimpleRNN": tf.TensorSpec([None], tf.float32),
 }
-_FUNCTIONS: dict[str, Any] = {}
+_FUNCTIONS: dict[Any, Any] = {}  # by layer kind, or by head variant
 
 
 @dataclass
