@@ -1,5 +1,5 @@
 // The state as a table, for screen readers and for reading exact values: h (and c) of every
-// row at the current timestep. Built only while its <details> is open, at most 5 times a second.
+// row at the current timestep, and on training batches the loss's gradients with respect to them. Built only while its <details> is open, at most 5 times a second.
 
 import { t } from "./i18n.js";
 
@@ -35,7 +35,10 @@ export class StateTable {
     }
     const layer = store.summary.model.layers[store.layer];
     const L = frame.layers[store.layer];
-    const names = layer.state_names.filter((n) => L[n]);
+    // h, c, then on training batches ∂L/∂h, ∂L/∂c (the gradients of the batch's loss)
+    const columns = layer.state_names.filter((n) => L[n]).map((n) => ({ name: n, values: L[n], digits: (v) => v.toFixed(4) }));
+    if (L.grad) for (const n of layer.state_names) columns.push({ name: `∂L/∂${n}`, values: L.grad[n], digits: (v) => v.toPrecision(3) });
+    const names = columns.map((col) => col.name);
     const T = store.T;
     const k = Math.floor(store.position / T);
     const table = document.createElement("table");
@@ -49,7 +52,7 @@ export class StateTable {
       const tr = body.insertRow();
       if (r === store.row) tr.className = "selected";
       tr.append(...cells("th", [String(r)], { scope: "row" }));
-      for (const n of names) tr.append(...cells("td", L[n][r].map((v) => v.toFixed(4))));
+      for (const col of columns) tr.append(...cells("td", col.values[Math.min(r, col.values.length - 1)].map(col.digits)));
     });
     this.box.replaceChildren(table);
   }
