@@ -369,5 +369,38 @@ CLAIMS = [
         },
         explore="preset=poem&bs=2&ts=5&layers=LSTM.8.s",
     ),
+    Claim(
+        "batch-input-shape-accepted",
+        "A recurrent layer takes batch_input_shape=(batch, timesteps, features) to fix its batch "
+        "size, as in Keras 2.",
+        "Keras 2 tutorials and the Keras stateful example; Keras 3, found by running it",
+        findings={
+            "refused": (
+                "On {backend}, LSTM(..., batch_input_shape=...) raises {error}. Keras 3 fixes "
+                "the batch size with keras.Input(batch_shape=(B, T, F))."
+            ),
+            "accepted": "On {backend}, LSTM(..., batch_input_shape=...) is accepted.",
+        },
+        explore="preset=poem&bs=2&ts=5&layers=LSTM.4.s",
+    ),
+    Claim(
+        "fit-takes-batch-from-model",
+        "fit() without batch_size= on a model built with keras.Input(batch_shape=(B, ...)) "
+        "feeds batches of B.",
+        "Keras issue keras-team/keras#20327",
+        findings={
+            "refused": (
+                "On {backend}, fit() on {samples} samples without batch_size, on a stateful "
+                "model with batch_shape (2, 3, 1), fails: {error}. fit()'s batch_size defaults "
+                "to 32, not to the model's batch size (here all {samples} samples in one "
+                "batch): pass batch_size=2."
+            ),
+            "ran": (
+                "On {backend}, fit() on {samples} samples without batch_size ran on a model "
+                "with batch_shape (2, 3, 1)."
+            ),
+        },
+        explore="preset=poem&bs=2&ts=5&op=fit&epochs=2",
+    ),
 ]
 BY_ID = {c.id: c for c in CLAIMS}

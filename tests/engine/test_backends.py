@@ -25,7 +25,7 @@ def _need_jax() -> None:
 
 def test_portable_checks_are_keras_only() -> None:
     """A portable check imports neither TensorFlow nor the tracer (it must run on JAX)."""
-    assert len(PORTABLE) == 5
+    assert len(PORTABLE) == 7
     for claim_id in PORTABLE:
         text = checks.source_file(claim_id).read_text()
         assert "tensorflow" not in text and "checks.common" not in text, claim_id

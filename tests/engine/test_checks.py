@@ -33,6 +33,8 @@ EXPECTED = {
     "saved-model-keeps-states": "does_not_hold",
     "reset-state-takes-values": "does_not_hold",
     "stateful-fit-carries-state": "holds",
+    "batch-input-shape-accepted": "does_not_hold",
+    "fit-takes-batch-from-model": "does_not_hold",
 }
 # the portable claims on the other backends (Keras 3.15.1, JAX 0.10.2, PyTorch 2.13.0 CPU),
 # found by running them
@@ -43,6 +45,8 @@ ELSEWHERE = {
         "saved-model-keeps-states": ("does_not_hold", "dropped"),
         "reset-state-takes-values": ("does_not_hold", "refused"),
         "stateful-fit-carries-state": ("does_not_hold", "not_carried"),
+        "batch-input-shape-accepted": ("does_not_hold", "refused"),
+        "fit-takes-batch-from-model": ("does_not_hold", "refused"),
     },
     "torch": {
         "stateful-predict-carries-state": ("holds", "carries"),
@@ -51,6 +55,8 @@ ELSEWHERE = {
         "reset-state-takes-values": ("does_not_hold", "refused"),
         # keras#20875: LSTM and GRU raise "modified by an inplace operation"; use_cudnn=False runs
         "stateful-fit-carries-state": ("does_not_hold", "raises"),
+        "batch-input-shape-accepted": ("does_not_hold", "refused"),
+        "fit-takes-batch-from-model": ("does_not_hold", "refused"),
     },
 }
 

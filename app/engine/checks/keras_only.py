@@ -51,6 +51,13 @@ def error_text(exc: BaseException) -> str:
     encountered when calling ..." preamble Keras wraps around a layer's own message."""
     text = str(exc).replace("\x1b[1m", "").replace("\x1b[0m", "")
     text = text.split("\n\nArguments received by", 1)[0]
+    if "Graph execution error" in text:  # TensorFlow: its cause is the last line of its own
+        said = [
+            line.strip()
+            for line in text.splitlines()
+            if line.strip() and not line.strip().startswith(("File ", "[[", "Detected at", "Graph"))
+        ]
+        text = said[-1].split(" [[")[0] if said else text
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if len(lines) > 1 and lines[0].startswith("Exception encountered when calling"):
         lines = lines[1:]
