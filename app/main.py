@@ -17,6 +17,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import metrics
 from app.api import (
+    backends,
     claims,
     experiments,
     exports,
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exports,
         live,
         claims,
+        backends,
         lessons,
         experiments,
         generate,

@@ -11,8 +11,10 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from importlib import metadata, util
+from pathlib import Path
 from typing import Any
 
 from app.claims import CLAIMS
@@ -121,3 +123,37 @@ def side_by_side(claim_id: str, here: dict[str, Any]) -> dict[str, dict[str, Any
         result = _other(claim_id, backend)
         out[backend] = {k: result[k] for k in keep if k in result} | {"version": version(backend)}
     return out
+
+
+def replay(script: str, backend: str) -> dict[str, Any]:
+    """The exported Keras script of a trace (app/export.py) run on `backend` in a fresh
+    process: the states it kept after each batch, or how far it got and what Keras raised."""
+    if not installed().get(backend, False):
+        return {"backend": backend, "verdict": "not_installed", "version": None}
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    with tempfile.TemporaryDirectory() as tmp:
+        path, out = Path(tmp) / "replay.py", Path(tmp) / "out.json"
+        path.write_text(script, encoding="utf-8")
+        try:
+            done = subprocess.run(
+                [sys.executable, str(path), str(out)],
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT_S,
+                env=env,
+                check=False,
+                cwd=tmp,
+            )
+        except subprocess.TimeoutExpired:
+            return {"backend": backend, "verdict": "error", "error": "timed out", "states": []}
+        if not out.exists():  # it did not get as far as writing what it ran
+            tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+            return {"backend": backend, "verdict": "error", "error": tail, "states": []}
+        got = json.loads(out.read_text(encoding="utf-8"))
+    return {
+        "backend": backend,
+        "version": version(backend),
+        "verdict": "error" if got["error"] else "ran",
+        "error": got["error"] and got["error"][:300],
+        "states": got["states"],
+    }

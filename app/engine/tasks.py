@@ -71,6 +71,13 @@ def claim(claim_id: str, *, emit: Emit, cancelled: Cancelled) -> dict[str, Any]:
     return checks.run(claim_id)
 
 
+def replay(script: str, *, emit: Emit, cancelled: Cancelled) -> dict[str, Any]:
+    """A trace's exported Keras script on every other installed backend, one process each."""
+    from app.engine import backends
+
+    return {b: backends.replay(script, b) for b in backends.BACKENDS[1:]}
+
+
 def pid(*, emit: Emit, cancelled: Cancelled) -> int:
     """The worker's process id (tests: heavy work never runs in the web process)."""
     import os
@@ -120,6 +127,7 @@ TASKS: dict[str, Callable[..., Any]] = {
     "generate": generate,
     "cost": cost,
     "claim": claim,
+    "replay": replay,
     "pid": pid,
     "sleep": sleep,
 }

@@ -18,6 +18,7 @@ import { tn } from "./plural.js";
 import { setUpClassroom } from "./classroom.js";
 import { download, pngBlob, recordGif, recordWebm, SLIDE_16_9, svgBlob } from "./snapshot.js";
 import { SetStateControl } from "./setstate.js";
+import { BackendsView } from "./backends.js";
 
 const $ = (id) => document.getElementById(id);
 const resetTitle = $("reset-now").title;
@@ -39,6 +40,7 @@ const heatmap = new HeatmapView($("heatmap"));
 const table = new StateTable($("values-table"));
 const cell = new CellView($("cell"), $("cell-where"));
 const compare = new Compare($("compare"), showMessage, (m) => socket.send(m));
+const backends = new BackendsView($("backends"), () => store.summary?.scenario, () => store.summary);
 // plotly loads async (the lanes come first on a slow phone): draw the plots once it is here
 if (!window.Plotly) {
   $("plotly").addEventListener("load", () => {
@@ -113,6 +115,7 @@ function load() {
   showMessage(null);
   store.clear();
   store.summary = null;
+  backends.clear();
   ended = false;
   transport(false);
   $("badge").textContent = t("js.common.running");

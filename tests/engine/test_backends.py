@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from app.claims import CLAIMS
@@ -97,3 +98,26 @@ def test_one_backend_process_settles_every_portable_claim(monkeypatch: pytest.Mo
     assert all(ids[0] == PORTABLE[0] and sorted(ids) == sorted(PORTABLE) for ids, _ in calls)
     backends.side_by_side(PORTABLE[1], here)  # each kept result is used once: asked again, rerun
     assert len(calls) == 2 * len(backends.BACKENDS[1:])
+
+
+def test_replay_keeps_the_batches_that_ran_and_what_keras_raised() -> None:
+    """The exported script on PyTorch: model calls run (and keep TensorFlow's states), then
+    fit() on a stateful LSTM raises there (keras#20875); the batches before it are kept."""
+    if not backends.installed()["torch"]:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PyTorch is required in CI (make test installs the backends extra)")
+        pytest.skip("PyTorch is not installed (pip install -e '.[backends]')")
+    from app import export
+    from tests.conftest import run
+
+    trace = run(
+        data={"preset": "ramp", "length": 40},
+        batching={"batch_size": 2, "timesteps": 5},
+        model={"layers": [{"units": 4}]},
+        ops=[{"op": "call"}, {"op": "fit", "epochs": 1}],
+    )
+    got = backends.replay(export.script(trace), "torch")
+    assert got["verdict"] == "error" and "inplace operation" in got["error"], got
+    assert len(got["states"]) == 4  # the 4 model calls, before fit's first batch
+    kept = trace["batches"][3]["layers"][0]["keras_final"]["h"]
+    assert np.allclose(got["states"][3][0][0], kept, atol=1e-5)
