@@ -5,6 +5,7 @@ batch compared with TensorFlow's trace."""
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from typing import Any
 
 import anyio
@@ -19,11 +20,45 @@ from app.scenario import Scenario
 router = APIRouter(prefix="/api/backends", tags=["backends"])
 SAME = 1e-4  # backends' float32 kernels differ by ~1e-6; a kept state that differs more is not
 START_S = 20.0  # a backend process: Python, Keras and the backend imported
+CHECKED_BATCHES = 32  # a backend's own layers are checked on the first batches of the run
+KEPT = 64  # results kept by scenario: a class asking for the lesson's run computes it once
+_KEPT: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+
+def layer_check_data(trace: dict[str, Any]) -> dict[str, Any]:
+    """What app/engine/layer_check.py needs: per batch, the inputs and per layer its weights,
+    initial states and the h shown (full batches only: a lone row's broadcast is TensorFlow's)."""
+    names = [layer["state_names"] for layer in trace["model"]["layers"]]
+    batches: list[dict[str, Any]] = []
+    for b in trace["batches"]:
+        if len(batches) == CHECKED_BATCHES:
+            break
+        if len(b["inputs"]) != len(b["layers"][0]["h"]):
+            continue
+        weights = trace["weights"][b["weights_version"]]["layers"]
+        batches.append(
+            {
+                "x": np.asarray(b["inputs"]).tolist(),
+                "layers": [
+                    {
+                        "initial": [np.asarray(layer["initial"][n]).tolist() for n in names[i]],
+                        "weights": [np.asarray(a).tolist() for a in weights[i]["arrays"]],
+                        "h": np.asarray(layer["h"]).tolist(),
+                    }
+                    for i, layer in enumerate(b["layers"])
+                ],
+            }
+        )
+    return {
+        "kinds": [layer["kind"] for layer in trace["model"]["layers"]],
+        "units": [layer["units"] for layer in trace["model"]["layers"]],
+        "batches": batches,
+    }
 
 
 def compare(trace: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
     """One backend's kept states vs TensorFlow's, batch by batch (stateful layers only)."""
-    out = {k: run.get(k) for k in ("backend", "version", "verdict", "error")}
+    out = {k: run.get(k) for k in ("backend", "version", "verdict", "error", "layer_check")}
     if run["verdict"] == "not_installed":
         return out
     per_batch = []
@@ -58,19 +93,24 @@ async def compare_backends(
 ) -> dict[str, Any]:
     """The scenario on TensorFlow (its verified trace) and on every other installed Keras
     backend (the same Keras program, exported, in its own process on a worker): per backend,
-    whether it ran, and how far the states it kept after each batch are from TensorFlow's.
-    Priced first (the trace's budget, then the job's)."""
+    whether it ran, and how far the states it kept after each batch are from TensorFlow's; and
+    `layer_check`: that backend's own layers on the trace's weights and states, their h vs
+    TensorFlow's and vs a NumPy recurrence. Priced first (the trace's budget, then the job's)."""
+    key = "replay:" + hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
+    if key in _KEPT:
+        _KEPT.move_to_end(key)
+        return _KEPT[key]
     price = traces.price(scenario)
-    seconds = 2 * (START_S + 5 * price.seconds)  # JAX and PyTorch, one process each
+    seconds = 2 * (2 * START_S + 5 * price.seconds)  # JAX and PyTorch, two processes each
     budget.check_job(
         seconds, request.app.state.settings.job_budget_s, "fewer batches, epochs or units"
     )
     trace = await while_connected(request, traces.trace(scenario, owner(request)))
     script = await anyio.to_thread.run_sync(export.script, trace)
-    key = "replay:" + hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
-    runs = await while_connected(request, jobs.call("replay", script, key=key))
+    layers = await anyio.to_thread.run_sync(layer_check_data, trace)
+    runs = await while_connected(request, jobs.call("replay", script, layers, key=key))
     tf = trace["verification"]
-    return {
+    result = {
         "tensorflow": {
             "backend": "tensorflow",
             "version": tf["tensorflow_version"],
@@ -80,3 +120,7 @@ async def compare_backends(
         },
         **{b: compare(trace, r) for b, r in runs.items()},
     }
+    _KEPT[key] = result
+    while len(_KEPT) > KEPT:
+        _KEPT.popitem(last=False)
+    return result

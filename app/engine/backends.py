@@ -157,3 +157,28 @@ def replay(script: str, backend: str) -> dict[str, Any]:
         "error": got["error"] and got["error"][:300],
         "states": got["states"],
     }
+
+
+def layer_check(data: dict[str, Any], backend: str) -> dict[str, Any]:
+    """`backend`'s own layers on the trace's weights, inputs and states, in a fresh process
+    (app/engine/layer_check.py): their h vs the trace's and vs a NumPy recurrence."""
+    if not installed().get(backend, False):
+        return {"backend": backend, "verdict": "not_installed"}
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "app.engine.layer_check"],
+            input=json.dumps(data),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            env=env,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {"backend": backend, "verdict": "error", "error": "timed out"}
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode or not lines:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        return {"backend": backend, "verdict": "error", "error": tail}
+    return {"verdict": "ran", **json.loads(lines[-1])}

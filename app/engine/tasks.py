@@ -71,11 +71,17 @@ def claim(claim_id: str, *, emit: Emit, cancelled: Cancelled) -> dict[str, Any]:
     return checks.run(claim_id)
 
 
-def replay(script: str, *, emit: Emit, cancelled: Cancelled) -> dict[str, Any]:
-    """A trace's exported Keras script on every other installed backend, one process each."""
+def replay(
+    script: str, layers: dict[str, Any], *, emit: Emit, cancelled: Cancelled
+) -> dict[str, Any]:
+    """A trace's exported Keras script on every other installed backend, and that backend's
+    own layers checked on the trace's weights and states, one process each."""
     from app.engine import backends
 
-    return {b: backends.replay(script, b) for b in backends.BACKENDS[1:]}
+    return {
+        b: {**backends.replay(script, b), "layer_check": backends.layer_check(layers, b)}
+        for b in backends.BACKENDS[1:]
+    }
 
 
 def pid(*, emit: Emit, cancelled: Cancelled) -> int:

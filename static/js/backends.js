@@ -88,6 +88,11 @@ export class BackendsView {
       claim = claimFor(batches[run.ran_batches]?.op || "", run.error);
     }
     const parts = [el("span", { textContent: text })];
+    const check = run.layer_check;
+    if (check?.verdict === "ran") {
+      const said = t("js.backends.layers", { trace: diff(check.max_abs_diff_vs_trace), numpy: diff(check.max_abs_diff_vs_numpy), n: check.batches });
+      parts.push(el("div", { className: "backends-layers", textContent: said }));
+    } else if (check?.verdict === "error") parts.push(el("div", { className: "backends-layers", textContent: t("js.backends.layers_failed", { error: check.error }) }));
     if (claim) {
       const link = el("a", { href: `/claims#claim-${claim}`, textContent: claim });
       parts.push(" ", el("span", { className: "backends-why" }, [t("js.backends.why", { claim: "" }), link]));

@@ -42,6 +42,9 @@ def test_the_explorer_runs_a_scenario_on_every_backend(page: Page, server: str) 
         "href", "/claims#claim-stateful-predict-carries-state"
     )
     expect(jax.locator(".bk.differs")).to_have_count(4)  # 40 steps / (2 rows x 5 timesteps)
+    # JAX's own LSTM, on TensorFlow's weights and states, computes TensorFlow's h: the math is
+    # the same, only the state keeping differs
+    expect(jax.locator(".backends-layers")).to_contain_text("Its own layers")
     torch = table.locator("tr.torch")
     expect(torch).to_have_class("backend torch same")
     expect(torch).to_contain_text("the same states after all 4 batches")

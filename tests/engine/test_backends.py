@@ -121,3 +121,26 @@ def test_replay_keeps_the_batches_that_ran_and_what_keras_raised() -> None:
     assert len(got["states"]) == 4  # the 4 model calls, before fit's first batch
     kept = trace["batches"][3]["layers"][0]["keras_final"]["h"]
     assert np.allclose(got["states"][3][0][0], kept, atol=1e-5)
+
+
+def test_another_backends_own_layers_are_checked_against_the_trace_and_numpy() -> None:
+    """Verification on JAX: its stock layers on the trace's weights, inputs and states give the
+    trace's h (TensorFlow's) and a NumPy recurrence's; a trace that showed other numbers would
+    be caught (its h tampered with: the first difference grows, the second does not)."""
+    _need_jax()
+    from app.api.backends import layer_check_data
+    from tests.conftest import run
+
+    trace = run(
+        data={"preset": "ramp", "length": 40},
+        batching={"batch_size": 2, "timesteps": 5},
+        model={"layers": [{"units": 4}, {"kind": "GRU", "units": 3, "stateful": False}]},
+        ops=[{"op": "call"}, {"op": "fit", "epochs": 1}],
+    )
+    data = layer_check_data(trace)
+    got = backends.layer_check(data, "jax")
+    assert got["verdict"] == "ran" and got["backend"] == "jax" and got["batches"] == 8, got
+    assert got["max_abs_diff_vs_trace"] <= 1e-5 and got["max_abs_diff_vs_numpy"] <= 1e-5
+    data["batches"][2]["layers"][1]["h"][0][0][0] += 0.01
+    tampered = backends.layer_check(data, "jax")
+    assert tampered["max_abs_diff_vs_trace"] >= 0.009 > tampered["max_abs_diff_vs_numpy"]
