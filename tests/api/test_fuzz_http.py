@@ -44,8 +44,10 @@ schema = (
         "/openapi.json", create_app(Settings(warm_up=False)), config=CONFIG
     )
     # Training: seconds to minutes per valid request (and POST /api/experiments trains in the
-    # background, after the response). Their validation is pydantic's, as everywhere else.
-    .exclude(method="POST", path_regex=r"^/api/(generate|experiments)")
+    # background, after the response); the backends' run starts two processes per backend for
+    # each valid scenario (its body is the Scenario fuzzed at /api/traces). Their validation
+    # is pydantic's, as everywhere else.
+    .exclude(method="POST", path_regex=r"^/api/(generate|experiments|backends)")
 )
 
 
