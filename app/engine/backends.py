@@ -1,8 +1,9 @@
-"""Keras's other backends: which are installed, and a portable claim check run on one of them
-in its own process (KERAS_BACKEND is read once, when Keras is imported).
+"""Keras's other backends: which are installed, and work run on one of them in its own process
+(KERAS_BACKEND is read once, when Keras is imported): portable claim checks
+(`python -m app.engine.portable`), a trace's exported Keras script (replay) and that backend's
+own layers checked on the trace's numbers (`python -m app.engine.layer_check`).
 
-Nothing here imports TensorFlow, JAX or PyTorch: `installed()` only looks for them, and a check
-runs in a fresh `python -m app.engine.portable <claim>` with that backend.
+Nothing here imports TensorFlow, JAX or PyTorch: `installed()` only looks for them.
 """
 
 from __future__ import annotations
@@ -47,6 +48,31 @@ def version(backend: str) -> str | None:
     return None
 
 
+def _on(
+    backend: str, argv: list[str], timeout: float, stdin: str | None = None, cwd: str | None = None
+) -> subprocess.CompletedProcess[str] | None:
+    """`python argv...` with KERAS_BACKEND=`backend` (read once, when Keras is imported);
+    None if it ran past `timeout`."""
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    try:
+        return subprocess.run(
+            [sys.executable, *argv],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            check=False,
+            cwd=cwd,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _last_words(done: subprocess.CompletedProcess[str]) -> str:
+    return (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+
+
 def run_portable(claim_id: str, backend: str) -> dict[str, Any]:
     """The portable check of `claim_id` on `backend`, in a fresh process."""
     return run_portable_many([claim_id], backend)[0]
@@ -76,25 +102,15 @@ def run_portable_many(claim_ids: list[str], backend: str) -> list[dict[str, Any]
             found.get(c) or {**failed("error")[0], "id": c, "error": f"{c}: {why}"}
             for c in claim_ids
         ]
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "app.engine.portable", *claim_ids],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_S * len(claim_ids),
-            env=env,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    done = _on(backend, ["-m", "app.engine.portable", *claim_ids], TIMEOUT_S * len(claim_ids))
+    if done is None:
         return failed("error", "timed out")
     found = {}
     for line in done.stdout.splitlines():
         if line.startswith("{"):
             result = json.loads(line)
             found[result["id"]] = result
-    tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
-    return [found.get(c) or failed("error", tail)[0] for c in claim_ids]
+    return [found.get(c) or failed("error", _last_words(done))[0] for c in claim_ids]
 
 
 def _portable_ids() -> list[str]:
@@ -130,25 +146,19 @@ def replay(script: str, backend: str) -> dict[str, Any]:
     process: the states it kept after each batch, or how far it got and what Keras raised."""
     if not installed().get(backend, False):
         return {"backend": backend, "verdict": "not_installed", "version": None}
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
     with tempfile.TemporaryDirectory() as tmp:
         path, out = Path(tmp) / "replay.py", Path(tmp) / "out.json"
         path.write_text(script, encoding="utf-8")
-        try:
-            done = subprocess.run(
-                [sys.executable, str(path), str(out)],
-                capture_output=True,
-                text=True,
-                timeout=TIMEOUT_S,
-                env=env,
-                check=False,
-                cwd=tmp,
-            )
-        except subprocess.TimeoutExpired:
+        done = _on(backend, [str(path), str(out)], TIMEOUT_S, cwd=tmp)
+        if done is None:
             return {"backend": backend, "verdict": "error", "error": "timed out", "states": []}
         if not out.exists():  # it did not get as far as writing what it ran
-            tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
-            return {"backend": backend, "verdict": "error", "error": tail, "states": []}
+            return {
+                "backend": backend,
+                "verdict": "error",
+                "error": _last_words(done),
+                "states": [],
+            }
         got = json.loads(out.read_text(encoding="utf-8"))
     return {
         "backend": backend,
@@ -164,21 +174,10 @@ def layer_check(data: dict[str, Any], backend: str) -> dict[str, Any]:
     (app/engine/layer_check.py): their h vs the trace's and vs a NumPy recurrence."""
     if not installed().get(backend, False):
         return {"backend": backend, "verdict": "not_installed"}
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "app.engine.layer_check"],
-            input=json.dumps(data),
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_S,
-            env=env,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    done = _on(backend, ["-m", "app.engine.layer_check"], TIMEOUT_S, stdin=json.dumps(data))
+    if done is None:
         return {"backend": backend, "verdict": "error", "error": "timed out"}
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
-        return {"backend": backend, "verdict": "error", "error": tail}
+        return {"backend": backend, "verdict": "error", "error": _last_words(done)}
     return {"verdict": "ran", **json.loads(lines[-1])}

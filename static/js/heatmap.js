@@ -88,7 +88,7 @@ export class HeatmapView {
       }
       if (hasG && cut.has(k) && (tr.kind === "continues" || tr.kind === "mismatch")) {
         // the gradient stops here: its size at batch k's initial state, never sent to batch k-1
-        annotations.push({ x, xanchor: "right", yref: "y3 domain", y: 1, yanchor: "bottom", text: t("js.heatmap.grad_cut", { norm: cut.get(k).toPrecision(2) }), hovertext: t("js.heatmap.grad_cut_hover", { norm: cut.get(k).toPrecision(3) }), showarrow: false, font: { size: 11, color: RESET }, name: "grad-cut" });
+        annotations.push({ x, xanchor: "left", yref: "y3 domain", y: 1, yanchor: "bottom", text: t("js.heatmap.grad_cut", { norm: cut.get(k).toPrecision(2) }), hovertext: t("js.heatmap.grad_cut_hover", { norm: cut.get(k).toPrecision(3) }), showarrow: false, font: { size: 11, color: RESET }, name: "grad-cut" });
       }
     }
     const big = document.body.classList.contains("present"); // presenter mode: read from afar
