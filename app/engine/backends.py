@@ -69,6 +69,11 @@ def _on(
         return None
 
 
+def _timed_out(backend: str) -> dict[str, Any]:
+    # a result's own words, not an error code: built by name, not as a literal
+    return dict(backend=backend, verdict="error", error=f"timed out after {TIMEOUT_S} s")
+
+
 def _last_words(done: subprocess.CompletedProcess[str]) -> str:
     return (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
 
@@ -151,7 +156,7 @@ def replay(script: str, backend: str) -> dict[str, Any]:
         path.write_text(script, encoding="utf-8")
         done = _on(backend, [str(path), str(out)], TIMEOUT_S, cwd=tmp)
         if done is None:
-            return {"backend": backend, "verdict": "error", "error": "timed out", "states": []}
+            return {**_timed_out(backend), "states": []}
         if not out.exists():  # it did not get as far as writing what it ran
             return {
                 "backend": backend,
@@ -176,7 +181,7 @@ def layer_check(data: dict[str, Any], backend: str) -> dict[str, Any]:
         return {"backend": backend, "verdict": "not_installed"}
     done = _on(backend, ["-m", "app.engine.layer_check"], TIMEOUT_S, stdin=json.dumps(data))
     if done is None:
-        return {"backend": backend, "verdict": "error", "error": "timed out"}
+        return _timed_out(backend)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode or not lines:
         return {"backend": backend, "verdict": "error", "error": _last_words(done)}
