@@ -124,6 +124,15 @@ CLAIMS = [
                 "non-zero states: neither resets them. predict_classes() no longer exists in "
                 "Keras 3."
             ),
+            "train_raises": (
+                "On {backend}, predict() leaves the stateful layer's non-zero state in place: it "
+                "does not reset it. train_on_batch() on a stateful LSTM raises {error} (see "
+                "stateful-fit-carries-state). predict_classes() no longer exists in Keras 3."
+            ),
+            "resets": (
+                "On {backend}, the stateful layer's state is zero after predict() or "
+                "train_on_batch(): one of them reset it."
+            ),
         },
         explore="preset=poem&bs=2&ts=5&op=predict&calls=2",
     ),
@@ -150,6 +159,14 @@ CLAIMS = [
                 "epoch 1: fit() does not reset. Reset yourself (a callback calling "
                 "layer.reset_state() at on_epoch_end, or one fit(epochs=1) per epoch)."
             ),
+            "never_carried": (
+                "On {backend}, epoch 2 starts from zero, but only because fit() never keeps "
+                "the state at all: it stays zero in every batch (see stateful-fit-carries-state)."
+            ),
+            "raises": (
+                "On {backend}, fit() on a stateful LSTM raises {error} (see "
+                "stateful-fit-carries-state), so there is no epoch 2 to look at."
+            ),
         },
         explore="preset=poem&bs=2&ts=5&op=fit&epochs=2",
     ),
@@ -166,6 +183,12 @@ CLAIMS = [
                 "from a copy of another sample); with 10 samples in batches of 4 Keras fails: "
                 "{error}. Declare the batch size with keras.Input(batch_shape=...) and make "
                 "the data fill every batch."
+            ),
+            "raises": (
+                "On {backend}, a partial last batch breaks a stateful model loudly: with 9 "
+                "samples in batches of 2, predict() raises {partial_error}; with 10 samples in "
+                "batches of 4: {error}. Declare the batch size with "
+                "keras.Input(batch_shape=...) and make the data fill every batch."
             ),
         },
         explore="preset=ramp&len=18&bs=2&ts=2&layout=consecutive&op=predict",
@@ -210,9 +233,10 @@ CLAIMS = [
         findings={
             "finding": (
                 "A sequence of 40 steps runs in {batches} stateful batches of 2 rows × 5 steps "
-                "({rows_times_steps} ≠ 40) and verifies against Keras (max |Δ| = "
-                "{max_abs_diff}). What must hold is that the samples fill whole batches and "
-                "that row i of each batch continues row i of the previous one."
+                "({rows_times_steps} ≠ 40) and gives the same h as one stateless pass over "
+                "each whole lane (max |Δ| = {max_abs_diff}). What must hold is that the "
+                "samples fill whole batches and that row i of each batch continues row i of "
+                "the previous one."
             ),
         },
         explore="preset=ramp&len=40&bs=2&ts=5",
@@ -226,6 +250,11 @@ CLAIMS = [
                 "Assigning a (2,) value to a (10, 8) state variable fails at once. Replacing "
                 "the list entry instead (layer.states[0] = Variable(...), as in the question) "
                 "is silent at first, but the next call fails with a matrix-size error."
+            ),
+            "silent": (
+                "On {backend}, assigning a (2,) value to a (10, 8) state variable fails at once, "
+                "but replacing the list entry (layer.states[0] = Variable(...)) is silent, and "
+                "the next call runs without an error."
             ),
         },
         explore="preset=poem&bs=2&ts=5&layers=LSTM.8.s&pos=4",
@@ -272,6 +301,15 @@ CLAIMS = [
                 "provide; with lahead = 2 both models see it in the window. Compare the RMSE "
                 "(a short run: the full example trains longer). In this short run the pattern "
                 "is not clear-cut."
+            ),
+            "not_carried": (
+                "On {backend}, fit() does not keep the stateful layer's state (it stays zero; "
+                "see stateful-fit-carries-state), so the stateful model learns as the stateless "
+                "one does and cannot use the previous input. Compare the RMSE."
+            ),
+            "raises": (
+                "On {backend}, fit() on a stateful LSTM raises {error} (see "
+                "stateful-fit-carries-state): the example does not run."
             ),
         },
         explore="preset=moving_average&tsteps=2&lahead=1&bs=1&op=fit&epochs=3&reset=epoch_end",

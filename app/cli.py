@@ -116,39 +116,16 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _claims(args: argparse.Namespace) -> int:
-    """Each claim's verdict and evidence on one backend. Portable checks (keras only) run on any
-    installed backend; the others use the TensorFlow tracer and run on TensorFlow only."""
+    """Each claim's verdict and evidence on one backend, each check in a fresh process on it."""
     from app.claims import BY_ID, CLAIMS
     from app.engine import backends
-    from app.engine.checks import is_portable
 
     ids = args.ids or [c.id for c in CLAIMS]
     unknown = [i for i in ids if i not in BY_ID]
     if unknown:
         print(f"unknown claim(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
-
-    movable = [i for i in ids if is_portable(i)]
-    found = (
-        {r["id"]: r for r in backends.run_portable_many(movable, args.backend)} if movable else {}
-    )
-    results = []
-    for claim_id in ids:
-        if claim_id in found:
-            results.append(found[claim_id])
-        elif args.backend == "tensorflow":
-            from app.engine import checks
-
-            results.append({**checks.run(claim_id), "backend": "tensorflow"})
-        else:
-            results.append(
-                {
-                    "id": claim_id,
-                    "backend": args.backend,
-                    "verdict": "not_run",
-                    "reason": "its check uses the explorer's tracer, which runs on TensorFlow",
-                }
-            )
+    results = backends.run_portable_many(ids, args.backend)
     if args.json:
         print(json.dumps(results, indent=1, default=float))
     else:

@@ -99,7 +99,7 @@ Runs = Annotated[ClaimRuns, Depends(_runs)]
 
 
 def _in(lang: str, result: dict[str, Any]) -> dict[str, Any]:
-    """The result's findings in `lang`: its own and, for a portable claim, each backend's."""
+    """The result's findings in `lang`: its own and each backend's."""
     if lang == i18n.DEFAULT:
         return result
 

@@ -1,5 +1,5 @@
 """Keras's other backends: which are installed, and work run on one of them in its own process
-(KERAS_BACKEND is read once, when Keras is imported): portable claim checks
+(KERAS_BACKEND is read once, when Keras is imported): claim checks
 (`python -m app.engine.portable`), a trace's exported Keras script (replay) and that backend's
 own layers checked on the trace's numbers (`python -m app.engine.layer_check`).
 
@@ -13,13 +13,13 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from importlib import metadata, util
 from pathlib import Path
 from typing import Any
 
 from app.claims import CLAIMS
-from app.engine.checks import is_portable
 
 BACKENDS = ("tensorflow", "jax", "torch")
 MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
@@ -29,10 +29,12 @@ DISTRIBUTIONS = {
     "torch": ("torch",),
 }
 TIMEOUT_S = 300
-# Results settled ahead, by (backend, claim): one backend import serves every portable claim
-# (a JAX import is ~7 s), each used once and only while fresh.
+# Results settled ahead, by (backend, claim): one backend import serves every claim (a JAX
+# import is ~7 s), each used once and only while fresh; _PENDING: those still being settled.
 AHEAD: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
 AHEAD_TTL_S = 600
+_PENDING: dict[tuple[str, str], threading.Event] = {}
+_LOCK = threading.Lock()
 
 
 def installed() -> dict[str, bool]:
@@ -48,12 +50,15 @@ def version(backend: str) -> str | None:
     return None
 
 
+def _env(backend: str) -> dict[str, str]:
+    return {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
 def _on(
     backend: str, argv: list[str], timeout: float, stdin: str | None = None, cwd: str | None = None
 ) -> subprocess.CompletedProcess[str] | None:
     """`python argv...` with KERAS_BACKEND=`backend` (read once, when Keras is imported);
     None if it ran past `timeout`."""
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
     try:
         return subprocess.run(
             [sys.executable, *argv],
@@ -61,7 +66,7 @@ def _on(
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=env,
+            env=_env(backend),
             check=False,
             cwd=cwd,
         )
@@ -79,13 +84,13 @@ def _last_words(done: subprocess.CompletedProcess[str]) -> str:
 
 
 def run_portable(claim_id: str, backend: str) -> dict[str, Any]:
-    """The portable check of `claim_id` on `backend`, in a fresh process."""
+    """The check of `claim_id` on `backend`, in a fresh process."""
     return run_portable_many([claim_id], backend)[0]
 
 
 def run_portable_many(claim_ids: list[str], backend: str) -> list[dict[str, Any]]:
-    """Portable checks on `backend`, in one fresh process (one backend import for all). A
-    backend that is not installed, or a check that fails, gives results that say so (never an
+    """Claim checks on `backend`, in one fresh process (one backend import for all). A backend
+    that is not installed, or a check that fails, gives results that say so (never an
     exception)."""
 
     def failed(verdict: str, error: str | None = None) -> list[dict[str, Any]]:
@@ -96,18 +101,7 @@ def run_portable_many(claim_ids: list[str], backend: str) -> list[dict[str, Any]
         return []
     if not installed().get(backend, False):
         return failed("not_installed")
-    tracer = [c for c in claim_ids if not is_portable(c)]
-    if tracer:  # said before any process starts
-        found = {
-            r["id"]: r
-            for r in run_portable_many([c for c in claim_ids if c not in tracer], backend)
-        }
-        why = "its check uses the TensorFlow tracer (not portable)"
-        return [
-            found.get(c) or {**failed("error")[0], "id": c, "error": f"{c}: {why}"}
-            for c in claim_ids
-        ]
-    done = _on(backend, ["-m", "app.engine.portable", *claim_ids], TIMEOUT_S * len(claim_ids))
+    done = _on(backend, _command(claim_ids), TIMEOUT_S * len(claim_ids))
     if done is None:
         return failed("error", "timed out")
     found = {}
@@ -118,24 +112,86 @@ def run_portable_many(claim_ids: list[str], backend: str) -> list[dict[str, Any]
     return [found.get(c) or failed("error", _last_words(done))[0] for c in claim_ids]
 
 
-def _portable_ids() -> list[str]:
-    return [c.id for c in CLAIMS if is_portable(c.id)]
+def _command(claim_ids: list[str]) -> list[str]:
+    return ["-m", "app.engine.portable", *claim_ids]
+
+
+def _settle(backend: str, result: dict[str, Any]) -> None:
+    with _LOCK:
+        AHEAD[(backend, result["id"])] = (time.monotonic(), result)
+        waiting = _PENDING.pop((backend, result["id"]), None)
+    if waiting:
+        waiting.set()
+
+
+def _stream(claim_ids: list[str], backend: str) -> None:
+    """One process settles `claim_ids` on `backend`, in that order; each result is kept in
+    AHEAD as soon as it is printed, so the first is ready while the others still run."""
+    with _LOCK:
+        for c in claim_ids:
+            _PENDING[(backend, c)] = threading.Event()
+    err = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 (read() closes it)
+    proc = subprocess.Popen(
+        [sys.executable, *_command(claim_ids)],
+        stdout=subprocess.PIPE,
+        stderr=err,
+        text=True,
+        env=_env(backend),
+    )
+    timer = threading.Timer(TIMEOUT_S * len(claim_ids), proc.kill)
+    timer.daemon = True
+    timer.start()
+
+    def read() -> None:
+        settled: set[str] = set()
+        try:
+            assert proc.stdout is not None
+            with proc.stdout:
+                for line in proc.stdout:
+                    if line.startswith("{"):
+                        result = json.loads(line)
+                        settled.add(result["id"])
+                        _settle(backend, result)
+            proc.wait()
+        finally:
+            timer.cancel()
+            err.seek(0)
+            said = (err.read().strip().splitlines() or ["no output"])[-1][:300]
+            err.close()
+            why = (
+                f"timed out after {TIMEOUT_S * len(claim_ids)} s" if proc.returncode == -9 else said
+            )
+            for c in claim_ids:
+                if c not in settled:
+                    _settle(backend, dict(id=c, backend=backend, verdict="error", error=why))
+
+    threading.Thread(target=read, name=f"claims-{backend}", daemon=True).start()
 
 
 def _other(claim_id: str, backend: str) -> dict[str, Any]:
-    """`claim_id` on `backend`: settled ahead with every other portable claim in one process."""
-    at, result = AHEAD.pop((backend, claim_id), (0.0, {}))
+    """`claim_id` on `backend`: settled first in a process that goes on to settle every other
+    claim, kept ahead for when they are asked (one backend import for all)."""
+    key = (backend, claim_id)
+    with _LOCK:
+        waiting = _PENDING.get(key)
+        at, result = (0.0, {}) if waiting else AHEAD.pop(key, (0.0, {}))
     if result and time.monotonic() - at < AHEAD_TTL_S:
         return result
-    ids = [claim_id, *(c for c in _portable_ids() if c != claim_id)]
-    now = time.monotonic()
-    first, *rest = run_portable_many(ids, backend)
-    AHEAD.update({(backend, r["id"]): (now, r) for r in rest})
-    return first
+    if waiting is None:
+        if not installed().get(backend, False):
+            return {"id": claim_id, "backend": backend, "verdict": "not_installed"}
+        _stream([claim_id, *(c.id for c in CLAIMS if c.id != claim_id)], backend)
+        with _LOCK:
+            waiting = _PENDING.get(key)
+    if waiting is not None:
+        waiting.wait(TIMEOUT_S + 10)
+    with _LOCK:
+        at, result = AHEAD.pop(key, (0.0, {}))
+    return result or {**_timed_out(backend), "id": claim_id}
 
 
 def side_by_side(claim_id: str, here: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every backend's verdict of a portable claim: `here` is TensorFlow's (this process)."""
+    """Every backend's verdict of a claim: `here` is TensorFlow's (this process)."""
     keep = ("verdict", "finding", "finding_key", "finding_params", "evidence", "error")
     out = {
         "tensorflow": {k: here[k] for k in keep if k in here} | {"version": version("tensorflow")}

@@ -20,8 +20,8 @@ function show(li, body) {
 
 const BACKEND_NAMES = { tensorflow: "TensorFlow", jax: "JAX", torch: "PyTorch" };
 
-/** A portable claim, settled on every installed backend: one row each, a verdict that differs
- * from TensorFlow's marked, a backend that is not installed said so. */
+/** A claim, settled on every installed backend: one row each, a verdict that differs from
+ * TensorFlow's marked, a backend that is not installed (or where Keras raised) said so. */
 function showBackends(li, body) {
   const table = li.querySelector(".backends");
   table.hidden = !body.backends;
@@ -29,16 +29,19 @@ function showBackends(li, body) {
   const base = body.backends.tensorflow?.verdict;
   table.tBodies[0].replaceChildren(...Object.entries(body.backends).map(([name, r]) => {
     const tr = document.createElement("tr");
-    const differs = r.verdict !== base && ["holds", "does_not_hold"].includes(r.verdict);
+    const settled = ["holds", "does_not_hold", "depends"].includes(r.verdict);
+    const differs = r.verdict !== base && settled;
     tr.className = differs ? "differs" : "";
     const head = Object.assign(document.createElement("th"), { scope: "row", textContent: `${BACKEND_NAMES[name] || name}${r.version ? ` ${r.version}` : ""}` });
-    const verdict = document.createElement("td");
+    // a pill in its cell (a coloured cell would stretch to the row's height)
+    const verdict = Object.assign(document.createElement("span"), { className: "verdict" });
     verdict.dataset.verdict = r.verdict;
-    verdict.className = "verdict";
-    verdict.textContent = ["holds", "does_not_hold"].includes(r.verdict) ? t(`js.claims.verdict.${r.verdict}`) : t(`js.claims.backend.${r.verdict}`);
+    verdict.textContent = settled ? t(`js.claims.verdict.${r.verdict}`) : t(`js.claims.backend.${r.verdict}`);
     if (differs) verdict.append(Object.assign(document.createElement("span"), { className: "also", textContent: t("js.claims.differs") }));
+    const cell = Object.assign(document.createElement("td"), { className: "verdict-cell" });
+    cell.append(verdict);
     const said = Object.assign(document.createElement("td"), { textContent: r.finding || r.error || "" });
-    tr.append(head, verdict, said);
+    tr.append(head, cell, said);
     return tr;
   }));
 }

@@ -1,6 +1,5 @@
-"""Claim `batch-input-shape-accepted`: "A recurrent layer takes batch_input_shape=(batch,
-timesteps, features) to fix its batch size, as in Keras 2." Portable: settled on every
-installed backend.
+"""Claim `batch-input-shape-accepted`: "A recurrent layer takes batch_input_shape=(batch, timesteps,
+features) to fix its batch size, as in Keras 2."
 """
 
 from __future__ import annotations
@@ -8,7 +7,6 @@ from __future__ import annotations
 from app.engine.checks.keras_only import Result, error_text, finding
 
 CLAIM = "batch-input-shape-accepted"
-PORTABLE = True
 
 
 def check_here() -> Result:

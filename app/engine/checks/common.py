@@ -1,51 +1,27 @@
-"""What the claim checks share: a small Keras model, inputs, a trace, the finding's words."""
+"""What the claim checks share: small Keras programs on keras and numpy only
+(app/engine/checks/keras_only.py), plus the data the explorer's presets build."""
 
 from __future__ import annotations
 
-from typing import Any
+import numpy as np
 
-import keras
-
-from app.engine import tracer
-from app.engine.checks.keras_only import Result, finding, max_abs, uniform
-from app.scenario import Scenario
-
-
-def small_model(
-    batch: int | None,
-    steps: int,
-    features: int,
-    units: int,
-    stateful: bool,
-    kind: str = "LSTM",
-    **kw: Any,
-) -> tuple[keras.Model, Any]:
-    """One recurrent layer on `Input(batch_shape=(batch, steps, features))`, seeded weights."""
-    inputs = keras.Input(batch_shape=(batch, steps, features))
-    layer = getattr(keras.layers, kind)(
-        units,
-        stateful=stateful,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=1),
-        recurrent_initializer=keras.initializers.Orthogonal(seed=2),
-        **kw,
-    )
-    out = layer(inputs)
-    return keras.Model(inputs, out), layer
+from app.engine.checks.keras_only import Result, finding, max_abs, seeded_rnn, uniform
+from app.layout import arrange, chunk
+from app.presets import build
+from app.scenario import BatchingSpec, DataSpec
 
 
-def trace(raw: dict[str, Any]) -> dict[str, Any]:
-    """The verified trace of a scenario (the explorer's engine)."""
-    return tracer.run(Scenario.model_validate(raw)).to_dict()
+def batches(data: dict[str, object], batch_size: int, timesteps: int) -> list[np.ndarray]:
+    """The inputs of each batch as the explorer lays them out (app/layout.py): rows are
+    samples, lanes by default, so row i of every batch continues row i of the one before."""
+    ds = build(DataSpec.model_validate(data), 0)
+    spec = BatchingSpec(batch_size=batch_size, timesteps=timesteps)
+    samples = arrange(ds, spec).samples
+    groups = chunk(list(range(len(samples))), batch_size, "keep")
+    return [
+        np.stack([ds.sequences[samples[i].sequence].inputs[list(samples[i].positions)] for i in g])
+        for g in groups
+    ]
 
 
-def stateful_poem() -> dict[str, Any]:
-    return trace(
-        {
-            "model": {"layers": [{"units": 4}]},
-            "data": {"preset": "poem"},
-            "batching": {"batch_size": 2, "timesteps": 5},
-        }
-    )
-
-
-__all__ = ["Result", "finding", "max_abs", "small_model", "trace", "uniform"]
+__all__ = ["Result", "batches", "finding", "max_abs", "seeded_rnn", "uniform"]

@@ -1,6 +1,5 @@
 """Claim `fit-takes-batch-from-model`: "fit() without batch_size= on a model built with a fixed
-keras.Input(batch_shape=(B, ...)) feeds batches of B." Portable: settled on every installed
-backend.
+keras.Input(batch_shape=(B, ...)) feeds batches of B."
 """
 
 from __future__ import annotations
@@ -8,7 +7,6 @@ from __future__ import annotations
 from app.engine.checks.keras_only import Result, error_text, finding, uniform
 
 CLAIM = "fit-takes-batch-from-model"
-PORTABLE = True
 SAMPLES = 8  # fewer than fit()'s default batch_size of 32: fed as one batch of 8
 
 

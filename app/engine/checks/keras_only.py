@@ -1,6 +1,5 @@
 """What checks share that runs on any Keras backend: keras and numpy only (no TensorFlow, no
-tracer), so a portable check (`PORTABLE = True`) also runs under KERAS_BACKEND=jax or torch
-(app/engine/backends.py)."""
+tracer), so every check also runs under KERAS_BACKEND=jax or torch (app/engine/backends.py)."""
 
 from __future__ import annotations
 
@@ -15,17 +14,38 @@ Result = dict[str, Any]
 
 
 def seeded_rnn(
-    batch: int | None, steps: int, units: int, stateful: bool, kind: str = "LSTM"
+    batch: int | None,
+    steps: int,
+    units: int,
+    stateful: bool,
+    kind: str = "LSTM",
+    features: int = 1,
+    **kw: Any,
 ) -> tuple[keras.Model, Any]:
-    """One recurrent layer on `Input(batch_shape=(batch, steps, 1))`, seeded weights."""
-    inputs = keras.Input(batch_shape=(batch, steps, 1))
+    """One recurrent layer on `Input(batch_shape=(batch, steps, features))`, seeded weights."""
+    inputs = keras.Input(batch_shape=(batch, steps, features))
     layer = getattr(keras.layers, kind)(
         units,
         stateful=stateful,
         kernel_initializer=keras.initializers.GlorotUniform(seed=1),
         recurrent_initializer=keras.initializers.Orthogonal(seed=2),
+        **kw,
     )
     return keras.Model(inputs, layer(inputs)), layer
+
+
+def twin(layer: Any, x: np.ndarray, states: list[np.ndarray]) -> np.ndarray:
+    """What a stateless copy of `layer` (same weights) outputs on `x` started from `states`:
+    the state a stateful run must have started from, if its outputs are the same."""
+    copy = type(layer).from_config({**layer.get_config(), "stateful": False})
+    copy.build(x.shape)
+    copy.set_weights(layer.get_weights())
+    return numpy(copy(x, initial_state=[keras.ops.convert_to_tensor(s) for s in states]))
+
+
+def states_of(layer: Any) -> list[np.ndarray]:
+    """A stateful layer's states as numpy (h, and c for an LSTM), copied."""
+    return [numpy(s).copy() for s in layer.states]
 
 
 def uniform(*shape: int, seed: int = 0) -> np.ndarray:
@@ -51,6 +71,7 @@ def error_text(exc: BaseException) -> str:
     encountered when calling ..." preamble Keras wraps around a layer's own message."""
     text = str(exc).replace("\x1b[1m", "").replace("\x1b[0m", "")
     text = text.split("\n\nArguments received by", 1)[0]
+    text = text.split(" Hint: ", 1)[0]  # PyTorch's advice on debugging autograd, not the error
     if "Graph execution error" in text:  # TensorFlow: its cause is the last line of its own
         said = [
             line.strip()

@@ -1,5 +1,5 @@
 """Claim `partial-batch-filled-silently`: "predict() on a stateful model fills a partial last
-batch silently and returns extra rows." Portable: settled on every installed backend.
+batch silently and returns extra rows."
 """
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 from app.engine.checks.keras_only import Result, error_text, finding, seeded_rnn, uniform
 
 CLAIM = "partial-batch-filled-silently"
-PORTABLE = True
 
 
 def check_here() -> Result:

@@ -1,5 +1,5 @@
-"""Claim `reset-state-takes-values`: "layer.reset_state(states=...) sets a stateful layer's
-states to the given values, as the RNN docstring says." Portable: settled on every backend.
+"""Claim `reset-state-takes-values`: "layer.reset_state(states=...) sets a stateful layer's states
+to the given values, as the RNN docstring says."
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import numpy as np
 from app.engine.checks.keras_only import Result, error_text, finding, max_abs, numpy, seeded_rnn
 
 CLAIM = "reset-state-takes-values"
-PORTABLE = True
 
 
 def check_here() -> Result:

@@ -1,5 +1,5 @@
 """Claim `saved-model-keeps-states`: "model.save() and keras.models.load_model() keep a stateful
-layer's states." Portable: settled on every installed backend.
+layer's states."
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from app.engine.checks.keras_only import (
 )
 
 CLAIM = "saved-model-keeps-states"
-PORTABLE = True
 
 
 def check_here() -> Result:

@@ -1,5 +1,5 @@
 """Claim `stateful-fit-carries-state`: "fit() trains a stateful LSTM, GRU or SimpleRNN and
-carries its state from one batch to the next." Portable: settled on every installed backend.
+carries its state from one batch to the next."
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from app.engine.checks.keras_only import (
 )
 
 CLAIM = "stateful-fit-carries-state"
-PORTABLE = True
 KINDS = ("LSTM", "GRU", "SimpleRNN")
 
 

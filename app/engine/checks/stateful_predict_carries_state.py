@@ -1,5 +1,5 @@
 """Claim `stateful-predict-carries-state`: "A stateful layer carries its state from one
-predict() call to the next." Portable: settled on every installed backend.
+predict() call to the next."
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from app.engine.checks.keras_only import (
 )
 
 CLAIM = "stateful-predict-carries-state"
-PORTABLE = True
 
 
 def check_here() -> Result:
