@@ -14,14 +14,26 @@ WORKDIR /srv
 # Dependencies in their own layer: only pyproject.toml and the lock decide whether it is rebuilt;
 # -c requirements.lock: the versions the tests passed with.
 COPY pyproject.toml README.md requirements.lock ./
+# --no-compile: the byte-code caches are removed below anyway.
 RUN python3 -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > deps.txt \
-    && pip install -c requirements.lock -r deps.txt
+    && pip install --no-compile -c requirements.lock -r deps.txt
+
+# Keras's other backends, so /claims and "On every Keras backend" show them beside TensorFlow:
+#   --build-arg BACKENDS="jax torch"   (default: none; the pages then say they are missing)
+# PyTorch's CPU build comes from PyTorch's own index (PyPI's Linux wheel pulls ~3 GB of CUDA).
+ARG BACKENDS=""
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+RUN for b in $BACKENDS; do case "$b" in \
+      jax) pip install --no-compile -c requirements.lock "jax[cpu]" ;; \
+      torch) pip install --no-compile -c requirements.lock --extra-index-url "$TORCH_INDEX_URL" torch ;; \
+      *) echo "BACKENDS: unknown backend '$b' (jax, torch)" >&2; exit 1 ;; \
+    esac; done
 
 COPY app ./app
 COPY templates ./templates
 COPY static ./static
 COPY content ./content
-RUN pip install --no-deps . && rm -rf /srv/app /srv/templates /srv/static /srv/content /srv/build /srv/*.egg-info
+RUN pip install --no-compile --no-deps . && rm -rf /srv/app /srv/templates /srv/static /srv/content /srv/build /srv/*.egg-info
 
 # Not needed to run: TensorFlow's C headers (~290 MB), libclang (TF's build-time dependency,
 # ~60 MB), all of plotly but the one JavaScript file the pages load (~55 MB), pip itself,

@@ -12,15 +12,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# requirements.lock pins every dependency to the versions the tests passed with (make lock)
+# requirements.lock pins every dependency to the versions the tests passed with (make lock).
+# --no-compile: byte-compiling every file of TensorFlow, JAX and PyTorch at install took most of
+# the install's time; Python compiles what it imports, when it imports it.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --no-compile -c requirements.lock
 $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	$(PIP_INSTALL) -e '.[test]'
 	touch $(STAMP)
 
-# JAX, so the tests settle the portable claims on a second Keras backend (app/engine/backends.py)
+# JAX and PyTorch, so the tests settle every claim on Keras's other backends too
+# (app/engine/backends.py) and run the PyTorch twin
 BACKENDS_STAMP := $(VENV)/.installed-backends
 $(BACKENDS_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test,backends]'
+	$(PIP_INSTALL) -e '.[test,backends]'
 	touch $(BACKENDS_STAMP)
 
 lock: $(STAMP)
