@@ -74,7 +74,7 @@ def _str(node: ast.expr | None) -> str | None:
 
 def _source_codes() -> tuple[dict[str, set[str]], set[str]]:
     """Codes raised in app/ with the values each raise site gives (intersected over sites),
-    and the error kinds (LabError.kind, `"error": "..."`, _error / Refused kinds)."""
+    and the error kinds (LabError.kind, `"error": "..."`, error_frame / Refused kinds)."""
     codes: dict[str, set[str]] = {}
     kinds: set[str] = set()
 
@@ -93,7 +93,7 @@ def _source_codes() -> tuple[dict[str, set[str]], set[str]]:
                     ctx = node.args[2] if len(node.args) > 2 else None
                     keys = {_str(k) for k in ctx.keys} if isinstance(ctx, ast.Dict) else set()
                     add(_str(node.args[0]) or "?", {k for k in keys if k})
-                if name == "_error" and node.args and _str(node.args[0]):
+                if name == "error_frame" and node.args and _str(node.args[0]):
                     kinds.add(_str(node.args[0]) or "")
                 if name == "Refused" and len(node.args) > 1 and _str(node.args[1]):
                     kinds.add(_str(node.args[1]) or "")

@@ -109,7 +109,8 @@ def run_portable_many(claim_ids: list[str], backend: str) -> list[dict[str, Any]
         if line.startswith("{"):
             result = json.loads(line)
             found[result["id"]] = result
-    return [found.get(c) or failed("error", _last_words(done))[0] for c in claim_ids]
+    missing = {r["id"]: r for r in failed("error", _last_words(done))}
+    return [found.get(c) or missing[c] for c in claim_ids]
 
 
 def _command(claim_ids: list[str]) -> list[str]:

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocket
 
-from app.api.live import _Connection
+from app.api.live_connection import Connection as _Connection
 from app.live.protocol import COMMAND, MAX_MESSAGE_BYTES, Pause, Seek
 from app.main import create_app
 from app.settings import Settings

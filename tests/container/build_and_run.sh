@@ -39,5 +39,8 @@ curl -sf "http://127.0.0.1:$port/lessons?lang=ja" >/dev/null && echo "the lesson
 plotly=$(curl -sf "http://127.0.0.1:$port/" | grep -o '/vendor/[^"]*plotly.min.js' | head -1)
 test "$(curl -sf "http://127.0.0.1:$port$plotly" | wc -c)" -gt 1000000 && echo "plotly.js served from the image"
 test "$(buildah run --isolation=chroot "$ctr" -- id -u)" = 10001 && echo "runs as uid 10001"
+# the claims' checks are in the installed package (a wheel once left app/engine/checks out)
+buildah run --isolation=chroot "$ctr" -- lstm-state-lab claims gru-one-state --json 2>/dev/null \
+  | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; assert r["verdict"] == "holds", r; print("a claim settled in the image:", r["id"], r["verdict"])'
 echo "HEALTHCHECK: $(podman inspect localhost/lstm-state-lab --format "{{.HealthCheck.Test}}")"
 echo "container test passed"

@@ -61,6 +61,16 @@ def test_a_check_that_fails_is_an_error_result_and_the_others_still_run() -> Non
     assert got[1]["verdict"] == "holds", got[1]
 
 
+def test_a_process_that_dies_gives_each_claim_its_own_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    script = "import sys; sys.exit('no module named app.engine.checks')"
+    monkeypatch.setattr(backends, "_command", lambda ids: ["-c", script, *ids])
+    got = backends.run_portable_many(["gru-one-state", "last-output-is-h"], "tensorflow")
+    assert [r["id"] for r in got] == ["gru-one-state", "last-output-is-h"]
+    assert all(r["verdict"] == "error" and "no module" in r["error"] for r in got), got
+
+
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app.cli", "claims", *args],

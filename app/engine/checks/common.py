@@ -3,9 +3,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from app.engine.checks.keras_only import Result, finding, max_abs, seeded_rnn, uniform
+from app.engine.checks.keras_only import (
+    Result,
+    finding,
+    max_abs,
+    numpy,
+    seeded_rnn,
+    states_of,
+    uniform,
+)
 from app.layout import arrange, chunk
 from app.presets import build
 from app.scenario import BatchingSpec, DataSpec
@@ -24,4 +34,15 @@ def batches(data: dict[str, object], batch_size: int, timesteps: int) -> list[np
     ]
 
 
-__all__ = ["Result", "batches", "finding", "max_abs", "seeded_rnn", "uniform"]
+def poem_handoff() -> tuple[Any, np.ndarray, list[np.ndarray], np.ndarray]:
+    """The poem's two lines in 2 rows, 5 characters per batch, through a stateful LSTM called
+    batch after batch: its layer, batch 1's inputs, the states after batch 0 and batch 1's
+    outputs (every step's h)."""
+    first, second = batches({"preset": "poem"}, 2, 5)
+    model, layer = seeded_rnn(2, 5, 4, stateful=True, features=17, return_sequences=True)
+    model(first)
+    after_first = states_of(layer)
+    return layer, second, after_first, numpy(model(second))
+
+
+__all__ = ["Result", "batches", "finding", "max_abs", "poem_handoff", "seeded_rnn", "uniform"]

@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.engine.checks.common import Result, batches, finding, max_abs, seeded_rnn
-from app.engine.checks.keras_only import numpy, states_of, twin
+from app.engine.checks.common import Result, finding, max_abs, poem_handoff
+from app.engine.checks.keras_only import twin
 
 CLAIM = "stateful-last-to-first"
 
 
 def check_here() -> Result:
-    first, second = batches({"preset": "poem"}, 2, 5)
-    model, layer = seeded_rnn(2, 5, 4, stateful=True, features=17, return_sequences=True)
-    model(first)
-    after_first = states_of(layer)
-    out = numpy(model(second))
+    layer, second, after_first, out = poem_handoff()
     # what row 0 would output had it started from the last row's state
     from_last = twin(layer, second, [np.roll(s, 1, axis=0) for s in after_first])
     diff = max_abs(out[0] - from_last[0])

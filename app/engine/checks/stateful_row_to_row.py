@@ -4,19 +4,14 @@ initial state of sample i in the next batch."
 
 from __future__ import annotations
 
-from app.engine.checks.common import Result, batches, finding, max_abs, seeded_rnn
-from app.engine.checks.keras_only import numpy, states_of, twin
+from app.engine.checks.common import Result, finding, max_abs, poem_handoff
+from app.engine.checks.keras_only import twin
 
 CLAIM = "stateful-row-to-row"
 
 
 def check_here() -> Result:
-    # the poem's two lines in 2 rows, 5 characters per batch, called batch after batch
-    first, second = batches({"preset": "poem"}, 2, 5)
-    model, layer = seeded_rnn(2, 5, 4, stateful=True, features=17, return_sequences=True)
-    model(first)
-    after_first = states_of(layer)
-    out = numpy(model(second))
+    layer, second, after_first, out = poem_handoff()
     # batch 1's outputs are those of a fresh copy started, row by row, from those states
     diff = max_abs(out - twin(layer, second, after_first))
     return {
