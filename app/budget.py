@@ -17,7 +17,7 @@ from typing import Any
 
 from app import layout, presets
 from app.errors import ScenarioError
-from app.scenario import CallOp, FitOp, PredictOp, Scenario
+from app.scenario import CallOp, FitOp, ModelSpec, PredictOp, Scenario
 
 GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
 STATES = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1}
@@ -83,15 +83,7 @@ def price(scenario: Scenario) -> Price:
     def count(size: int) -> int:
         return math.ceil(n / size) if keep else n // size
 
-    # per layer: weights, numbers shown per row and timestep, multiply-adds per row and step
-    inputs, weights, shown, macs, finals, grads = features, 0, 0, 0, 0, 0
-    for layer in spec.layers:
-        weights += _weights(layer.kind, layer.units, inputs)
-        shown += SHOWN[layer.kind] * layer.units
-        grads += STATES[layer.kind] * layer.units  # d loss / d h (and c), training only
-        macs += GATES[layer.kind] * layer.units * (inputs + layer.units)
-        finals += 3 * STATES[layer.kind] * layer.units  # initial, final, Keras's final
-        inputs = layer.units
+    inputs, weights, shown, macs, finals, grads = _layers(spec, features)
     head_units = ds.n_classes if ds.task == "classification" else 1
     if spec.head:
         weights += (inputs + 1) * head_units
@@ -139,6 +131,21 @@ def price(scenario: Scenario) -> Price:
         memory_bytes=numbers * MEMORY_BYTES_PER_NUMBER,
         seconds=round(seconds, 3),
     )
+
+
+def _layers(spec: ModelSpec, features: int) -> tuple[int, int, int, int, int, int]:
+    """Summed over the layers: the last layer's width, weights, numbers shown per row and
+    timestep, multiply-adds per row and step, state numbers per row (initial, final, Keras's
+    final) and gradient numbers per row and step (d loss / d h and c, training only)."""
+    inputs, weights, shown, macs, finals, grads = features, 0, 0, 0, 0, 0
+    for layer in spec.layers:
+        weights += _weights(layer.kind, layer.units, inputs)
+        shown += SHOWN[layer.kind] * layer.units
+        grads += STATES[layer.kind] * layer.units
+        macs += GATES[layer.kind] * layer.units * (inputs + layer.units)
+        finals += 3 * STATES[layer.kind] * layer.units
+        inputs = layer.units
+    return inputs, weights, shown, macs, finals, grads
 
 
 def _mb(n: float) -> str:

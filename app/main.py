@@ -78,23 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # TensorFlow is not thread-safe: all TF work goes through this bounded limiter.
         app.state.tf_limiter = anyio.CapacityLimiter(settings.tf_workers)
-        # heavy work in child processes (started on first use, or now when warming up):
-        # jobs (experiments, generation, cost, claims) apart from expensive traces
-        workers = {
-            name: WorkerProcess(
-                name,
-                nice=nice,
-                tf_threads=settings.worker_tf_threads,
-                warm_up=settings.warm_up,
-            )
-            # jobs: experiments, generation, cost, claims; big: traces above the interactive
-            # budget; lane: the explorer's second lane (full priority, cheap traces only)
-            for name, nice in (("jobs", settings.worker_nice), ("big", settings.worker_nice))
-        }
-        if settings.trace_lanes > 1:
-            workers["lane"] = WorkerProcess(
-                "lane", nice=0, tf_threads=settings.worker_tf_threads, warm_up=settings.warm_up
-            )
+        workers = _workers(settings)
         app.state.jobs = _job_queue(settings, workers.pop("jobs"))
         app.state.traces = TraceService(
             settings, _compute, workers["big"], app.state.tf_limiter, workers.get("lane")
@@ -128,6 +112,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # /docs is served by app.api.pages with local Swagger UI assets (FastAPI's uses a CDN).
     app = FastAPI(title="LSTM State Lab", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    _wire(app, settings)
+    return app
+
+
+def _workers(settings: Settings) -> dict[str, WorkerProcess]:
+    """Heavy work in child processes (started on first use, or at once when warming up): jobs
+    (experiments, generation, cost, claims) and big traces, at lower priority; lane: the
+    explorer's second lane (full priority, cheap traces only)."""
+    workers = {
+        name: WorkerProcess(
+            name,
+            nice=settings.worker_nice,
+            tf_threads=settings.worker_tf_threads,
+            warm_up=settings.warm_up,
+        )
+        for name in ("jobs", "big")
+    }
+    if settings.trace_lanes > 1:
+        workers["lane"] = WorkerProcess(
+            "lane", nice=0, tf_threads=settings.worker_tf_threads, warm_up=settings.warm_up
+        )
+    return workers
+
+
+def _wire(app: FastAPI, settings: Settings) -> None:
+    """Error handlers, middleware and routes."""
     app.add_exception_handler(LabError, lab_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(ClientGone, client_gone_handler)
@@ -152,4 +162,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     app.mount("/static", StaticAssets(STATIC), name="static")  # hashed URLs, gzip
-    return app

@@ -54,23 +54,31 @@ def _client(ws: WebSocket) -> str:
     return ws.client.host if ws.client else "?"
 
 
-@router.websocket("/ws/live")
-async def live(ws: WebSocket) -> None:
-    settings: Settings = ws.app.state.settings
+async def _admitted(ws: WebSocket, settings: Settings) -> bool:
+    """Accepted, or refused with its reason: a foreign origin, a full server, an address with
+    as many sessions as it may hold."""
     if not _origin_ok(ws, settings):
         metrics.inc("lsl_sessions_rejected_total", "origin")
         await ws.close(code=1008)  # refused before the handshake completes (HTTP 403)
-        return
+        return False
     await ws.accept()
-    client = _client(ws)
     if metrics.sessions_active >= settings.max_sessions:
         metrics.inc("lsl_sessions_rejected_total", "busy")
         await ws.close(code=1013, reason="server busy: retry in 30 s")
-        return
-    if _PER_CLIENT[client] >= settings.sessions_per_ip:
+        return False
+    if _PER_CLIENT[_client(ws)] >= settings.sessions_per_ip:
         metrics.inc("lsl_sessions_rejected_total", "per_ip")
         await ws.close(code=1013, reason="too many sessions from your address: retry in 30 s")
+        return False
+    return True
+
+
+@router.websocket("/ws/live")
+async def live(ws: WebSocket) -> None:
+    settings: Settings = ws.app.state.settings
+    if not await _admitted(ws, settings):
         return
+    client = _client(ws)
     _PER_CLIENT[client] += 1
     metrics.session_opened()
     metrics.inc("lsl_sessions_total")
@@ -123,13 +131,17 @@ async def live(ws: WebSocket) -> None:
     finally:
         if receiving is not None and not receiving.done():
             receiving.cancel()
-        _OPEN.discard(ws)
-        _PER_CLIENT[client] -= 1
-        if _PER_CLIENT[client] <= 0:
-            del _PER_CLIENT[client]
-        metrics.session_closed()
-        conn.close()
-        log.info(
-            "session closed",
-            extra={"closed_by": closed_by, "sessions_active": metrics.sessions_active},
-        )
+        _closed(ws, client, conn, closed_by)
+
+
+def _closed(ws: WebSocket, client: str, conn: Connection, closed_by: str) -> None:
+    _OPEN.discard(ws)
+    _PER_CLIENT[client] -= 1
+    if _PER_CLIENT[client] <= 0:
+        del _PER_CLIENT[client]
+    metrics.session_closed()
+    conn.close()
+    log.info(
+        "session closed",
+        extra={"closed_by": closed_by, "sessions_active": metrics.sessions_active},
+    )

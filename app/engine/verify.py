@@ -29,7 +29,7 @@ import tensorflow as tf
 
 from app.engine.gradients import BatchGrad
 from app.engine.keras_model import Built
-from app.engine.recompute import Checks, LayerResult, groups
+from app.engine.recompute import Checks, LayerCheck, LayerResult, groups
 from app.engine.runner import BatchRecord
 from app.errors import VerificationFailed
 
@@ -174,28 +174,9 @@ def verify(
         recs = [records[k] for k in idx]
         res = [results[k] for k in idx]
         for i, layer in enumerate(built.rnns):
-            kind = built.spec.layers[i].kind
+            after = [rec.after[i] for rec in recs] if layer.stateful else None
             lr = [r[i] for r in res]
-            check = checks[tuple(idx)][i]
-            h = np.stack([r.h for r in lr])
-            ours_h, ours_c, ours_gates = check.ours
-            assert ours_h is not None
-            tally.compare("h", idx, i, ours_h, h)
-            tally.compare("h_cell", idx, i, check.cell_h, h)
-            if ours_c is not None:
-                tally.compare("c", idx, i, ours_c, np.stack([r.c for r in lr]))  # type: ignore[misc]
-            if ours_gates is not None:
-                shown = np.stack([r.gates for r in lr])  # type: ignore[misc]
-                tally.compare("gates", idx, i, ours_gates, shown)
-                for rebuilt, keras_ in _rebuild(kind, lr):
-                    tally.compare("gates_rebuild", idx, i, rebuilt, keras_)
-            for s, returned in enumerate(check.finals):
-                tally.compare("final", idx, i, np.stack([r.final[s] for r in lr]), returned)
-                if layer.stateful:
-                    variables = np.stack([rec.after[i][s] for rec in recs])  # type: ignore[index]
-                    tally.compare(
-                        "state_variables", idx, i, np.stack([r.final[s] for r in lr]), variables
-                    )
+            _layer(tally, idx, i, built.spec.layers[i].kind, lr, checks[tuple(idx)][i], after)
         for k, rec in zip(idx, recs, strict=True):
             if rec.outputs is None:
                 continue
@@ -206,20 +187,54 @@ def verify(
     verification = Verification(
         max(per_batch, default=0.0), tally.checks, per_batch, tally.quantities
     )
-    top = verification.max_scaled_diff
-    if top > TOLERANCE:
-        name = max(tally.quantities, key=lambda n: tally.quantities[n].max_scaled_diff)
-        bad, layer = tally.where[name]
-        q = tally.quantities[name]
-        raise VerificationFailed(
-            f"the trace differs from Keras's own code by {q.max_abs_diff:.3g} ({name}: "
-            f"{top:.3g} > {TOLERANCE} · max(1, |value|)) at batch {bad}, layer {layer}",
-            code="verification_failed",
-            batch=bad,
-            layer=layer,
-            quantity=name,
-            max_abs_diff=q.max_abs_diff,
-            difference=f"{q.max_abs_diff:.3g}",
-            tolerance=TOLERANCE,
-        )
+    if verification.max_scaled_diff > TOLERANCE:
+        raise _failed(tally, verification.max_scaled_diff)
     return verification
+
+
+def _layer(
+    tally: _Tally,
+    idx: list[int],
+    i: int,
+    kind: str,
+    lr: list[LayerResult],
+    check: LayerCheck,
+    after: list[Any] | None,
+) -> None:
+    """Layer i over a group of batches: every shown quantity against the second computation,
+    and a stateful layer's state variables (`after`, per batch) against its final states."""
+    h = np.stack([r.h for r in lr])
+    ours_h, ours_c, ours_gates = check.ours
+    assert ours_h is not None
+    tally.compare("h", idx, i, ours_h, h)
+    tally.compare("h_cell", idx, i, check.cell_h, h)
+    if ours_c is not None:
+        tally.compare("c", idx, i, ours_c, np.stack([r.c for r in lr]))  # type: ignore[misc]
+    if ours_gates is not None:
+        shown = np.stack([r.gates for r in lr])  # type: ignore[misc]
+        tally.compare("gates", idx, i, ours_gates, shown)
+        for rebuilt, keras_ in _rebuild(kind, lr):
+            tally.compare("gates_rebuild", idx, i, rebuilt, keras_)
+    for s, returned in enumerate(check.finals):
+        tally.compare("final", idx, i, np.stack([r.final[s] for r in lr]), returned)
+        if after is not None:
+            variables = np.stack([states[s] for states in after])
+            tally.compare("state_variables", idx, i, np.stack([r.final[s] for r in lr]), variables)
+
+
+def _failed(tally: _Tally, top: float) -> VerificationFailed:
+    """The worst quantity over the tolerance, where it is and by how much."""
+    name = max(tally.quantities, key=lambda n: tally.quantities[n].max_scaled_diff)
+    bad, layer = tally.where[name]
+    q = tally.quantities[name]
+    return VerificationFailed(
+        f"the trace differs from Keras's own code by {q.max_abs_diff:.3g} ({name}: "
+        f"{top:.3g} > {TOLERANCE} · max(1, |value|)) at batch {bad}, layer {layer}",
+        code="verification_failed",
+        batch=bad,
+        layer=layer,
+        quantity=name,
+        max_abs_diff=q.max_abs_diff,
+        difference=f"{q.max_abs_diff:.3g}",
+        tolerance=TOLERANCE,
+    )
