@@ -25,7 +25,7 @@ import tensorflow as tf
 from app.engine import twin
 from app.engine.keras_model import STATE_NAMES, Built
 from app.engine.recompute import LayerResult
-from app.engine.runner import BatchRecord
+from app.engine.records import BatchRecord
 
 TRAINING_OPS = ("fit", "train_on_batch")
 _X = tf.TensorSpec([None, None, None], tf.float32)

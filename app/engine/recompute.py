@@ -23,7 +23,7 @@ import tensorflow as tf
 
 from app.engine import cells, twin
 from app.engine.keras_model import STATE_NAMES, Built
-from app.engine.runner import BatchRecord
+from app.engine.records import BatchRecord
 
 
 @dataclass

@@ -7,13 +7,13 @@ losses) before and after each batch; the per-timestep values are recomputed afte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-import keras
 import numpy as np
 
 from app.engine.keras_model import Built
+from app.engine.recorder import Recorder
+from app.engine.records import BatchRecord, Cause, Event, States, keras_error, rows_out
 from app.errors import KerasRejected, ScenarioError
 from app.layout import Sample, chunk, shuffled
 from app.scenario import (
@@ -25,72 +25,6 @@ from app.scenario import (
     Scenario,
     SetStateOp,
 )
-
-States = list[np.ndarray]
-Cause = Literal["reset_states", "set_state", "reset_every", "epoch_end", "intervention"]
-
-
-@dataclass(frozen=True)
-class Event:
-    """A reset or state setting applied to one layer just before a batch, and why."""
-
-    layer: int
-    kind: Literal["reset", "set"]
-    cause: Cause  # the schedule op, the reset shorthand, or an intervention
-    state: Literal["h", "c"] | None = None  # set only
-    values: np.ndarray | None = None  # set only: Keras's state variable after the assign
-    row: int | None = None  # set only: the one row set (None: every row)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"layer": self.layer, "kind": self.kind, "cause": self.cause}
-        if self.kind == "set":
-            out["state"] = self.state
-            out["values"] = None if self.values is None else self.values.tolist()
-            if self.row is not None:
-                out["row"] = self.row
-        return out
-
-    def touches(self, layer: int, row: int) -> bool:
-        return self.layer == layer and (self.row is None or self.row == row)
-
-
-@dataclass
-class BatchRecord:
-    op_index: int
-    op: str
-    epoch: int
-    batch: int
-    samples: list[int]  # sample index of each row fed to Keras
-    x: np.ndarray  # (rows fed, T, F): exactly what Keras received
-    weights_version: int
-    before: list[States | None]  # per layer: Keras's state variables before (stateful only)
-    after: list[States | None] = field(default_factory=list)
-    outputs: np.ndarray | None = None
-    loss: float | None = None
-    events: list[Event] = field(default_factory=list)  # in the order applied
-
-    def last_event(self, layer: int, row: int) -> Literal["reset", "set"] | None:
-        """What decides a row's state at the boundary: the last event applied to it."""
-        kinds = [e.kind for e in self.events if e.touches(layer, row)]
-        return kinds[-1] if kinds else None
-
-
-def _keras_error(op_index: int, op: str, exc: Exception) -> KerasRejected:
-    """Keras's own words, without file paths or TF's graph back-trace."""
-    text = str(getattr(exc, "message", None) or exc)
-    text = text.replace("\x1b[1m", "").replace("\x1b[0m", "")
-    if "\n\nDetected at node" in text:  # a TF graph error: keep the head and the cause
-        head, rest = text.split("\n\nDetected at node", 1)
-        node = rest.split()[0]
-        cause = rest.rsplit("\n\n", 1)[-1].split("\n\t")[0].split(" [Op:")[0]
-        text = f"{head.strip()} {cause.strip()} (TensorFlow node {node})"
-    return KerasRejected(
-        text.strip(),
-        code="keras_rejected",
-        op_index=op_index,
-        op=op,
-        exception=type(exc).__name__,
-    )
 
 
 class Runner:
@@ -138,7 +72,7 @@ class Runner:
             except (ScenarioError, Warning):
                 raise
             except Exception as exc:  # Keras refused (a state of the wrong shape)
-                raise _keras_error(self._op_index, action.op, exc) from exc
+                raise keras_error(self._op_index, action.op, exc) from exc
 
     def _apply(self, action: ResetOp | SetStateOp, cause: Cause | None = None) -> None:
         if isinstance(action, ResetOp):
@@ -235,7 +169,7 @@ class Runner:
             except (ScenarioError, KerasRejected, Warning):
                 raise
             except Exception as exc:  # Keras/TF refused: report its own words
-                raise _keras_error(i, op.op, exc) from exc
+                raise keras_error(i, op.op, exc) from exc
         return self.records
 
     def _batches(self, batch_size: int, order: list[int] | None = None) -> list[list[int]]:
@@ -392,7 +326,7 @@ class Runner:
         for first_epoch, order in runs:
             batches = self._batches(bs, order)
             rows = [r for batch in batches for r in batch]
-            recorder = _Recorder(self, op_index, "fit", batches, first_epoch)
+            recorder = Recorder(self, op_index, "fit", batches, first_epoch)
             # Our own per-epoch permutation stands in for fit(shuffle=True): Keras's shuffle
             # order is not observable, ours is recorded; both reorder samples every epoch.
             self.built.model.fit(
@@ -409,14 +343,14 @@ class Runner:
         bs = op.batch_size or self.built.batch_size
         batches = self._batches(bs)
         rows = [r for batch in batches for r in batch]
-        recorder = _Recorder(self, op_index, "predict", batches, 0)
+        recorder = Recorder(self, op_index, "predict", batches, 0)
         out = np.asarray(
             self.built.model.predict(self.x[rows], batch_size=bs, verbose=0, callbacks=[recorder])
         )
         # Split predict()'s rows back into batches: a batch has as many rows as its states.
         start = 0
         for rec in recorder.records:
-            n = _rows_out(rec)
+            n = rows_out(rec)
             rec.outputs = out[start : start + n]
             start += n
         if start != len(out):
@@ -427,62 +361,3 @@ class Runner:
                     "params": {"returned": len(out), "samples": len(rows)},
                 }
             )
-
-
-def _rows_out(rec: BatchRecord) -> int:
-    stateful_rows = [int(s[0].shape[0]) for s in rec.after if s is not None]
-    return max([len(rec.samples), *stateful_rows])
-
-
-class _Recorder(keras.callbacks.Callback):  # type: ignore[misc]
-    """Reads Keras's states and weights around every batch of fit()/predict()."""
-
-    def __init__(
-        self, runner: Runner, op_index: int, op: str, batches: list[list[int]], first_epoch: int
-    ) -> None:
-        super().__init__()
-        self.runner, self.op_index, self.op = runner, op_index, op
-        self.batches, self.epoch = batches, first_epoch
-        self.records: list[BatchRecord] = []
-        self._seen = 0.0
-
-    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
-        self._seen = 0.0
-        self._mean = 0.0
-
-    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-        self.epoch += 1
-
-    def _begin(self, batch: int) -> None:
-        rows = self.batches[batch]
-        self.records.append(
-            self.runner._record(
-                self.op_index, self.op, self.epoch, batch, rows, self.runner.x[rows]
-            )
-        )
-
-    def _end(self, batch: int) -> None:
-        rec = self.records[-1]
-        rec.after = self.runner.states()
-        self.runner._after_batch(batch == len(self.batches) - 1)
-
-    def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
-        self._begin(batch)
-
-    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-        rec = self.records[-1]
-        # Keras reports the running mean over the epoch (weighted by rows): recover this
-        # batch's own loss from two consecutive means.
-        n = float(len(rec.samples))
-        mean = float((logs or {}).get("loss", float("nan")))
-        rec.loss = (mean * (self._seen + n) - self._mean * self._seen) / n
-        self._seen += n
-        self._mean = mean
-        self.runner._dirty = self.runner.built.changed = True
-        self._end(batch)
-
-    def on_predict_batch_begin(self, batch: int, logs: Any = None) -> None:
-        self._begin(batch)
-
-    def on_predict_batch_end(self, batch: int, logs: Any = None) -> None:
-        self._end(batch)

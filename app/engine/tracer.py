@@ -13,7 +13,8 @@ from app import layout, presets
 from app.engine import gradients, keras_model, recompute
 from app.engine.gradients import BatchGrad
 from app.engine.recompute import Checks, LayerResult
-from app.engine.runner import BatchRecord, Runner
+from app.engine.records import BatchRecord
+from app.engine.runner import Runner
 from app.engine.verify import Verification, verify
 from app.scenario import Scenario
 from app.transfers import RowOrigin, Transfer, classify

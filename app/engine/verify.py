@@ -30,7 +30,7 @@ import tensorflow as tf
 from app.engine.gradients import BatchGrad
 from app.engine.keras_model import Built
 from app.engine.recompute import Checks, LayerCheck, LayerResult, groups
-from app.engine.runner import BatchRecord
+from app.engine.records import BatchRecord
 from app.errors import VerificationFailed
 
 TOLERANCE = 1e-5
