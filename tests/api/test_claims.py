@@ -1,5 +1,7 @@
+import asyncio
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,7 +28,7 @@ def test_list_has_every_claim_with_its_program(client: TestClient) -> None:
         module = CHECKS / f"{c['id'].replace('-', '_')}.py"
         assert c["code"] == module.read_text(encoding="utf-8"), c["id"]
         assert f'CLAIM = "{c["id"]}"' in c["code"]
-        assert "def check() -> Result:" in c["code"] or "def check_here() -> Result:" in c["code"]
+        assert "def check_here() -> Result:" in c["code"]
 
 
 @pytest.mark.slow
@@ -208,3 +210,30 @@ def test_claim_sources_are_translated(client: TestClient, lang: str, word: str) 
     claims = client.get("/api/claims", params={"lang": lang}).json()
     assert all(word in c["source"] or "Keras" in c["source"] for c in claims), lang
     assert not any("seed 00" in c["source"] for c in claims)  # "seed" is the weights' seed
+
+
+def test_claims_are_filled_in_only_while_no_class_is_on(tmp_path: Path) -> None:
+    """The start-up fill computes nothing while a live session is open (a class would share
+    the CPU with it) and goes on once none is."""
+    from app.api.claims import ClaimRuns
+    from app.claim_store import ClaimStore
+
+    asked: list[str] = []
+
+    class Jobs:
+        async def call(self, task: str, claim_id: str, key: str) -> dict[str, object]:
+            asked.append(claim_id)
+            return {"id": claim_id, "verdict": "holds"}
+
+    async def scenario() -> None:
+        class_on = [True]
+        runs = ClaimRuns(ClaimStore(tmp_path), Jobs())  # type: ignore[arg-type]
+        filling = asyncio.ensure_future(runs.fill(quiet=lambda: not class_on[0], poll_s=0.01))
+        await asyncio.sleep(0.2)
+        assert asked == []  # a class is on: nothing computed
+        class_on[0] = False
+        await asyncio.wait_for(filling, 10)
+        assert asked == [c.id for c in CLAIMS]
+        assert all(runs.store.get(c.id) for c in CLAIMS)
+
+    asyncio.run(scenario())
