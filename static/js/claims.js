@@ -8,7 +8,7 @@ import { tn } from "./plural.js";
 const lang = encodeURIComponent(document.documentElement.lang || "en");
 
 function show(li, body) {
-  const verdict = li.querySelector(".verdict");
+  const verdict = li.querySelector(".claim-head .verdict");
   verdict.textContent = t("js.claims.verdict_keras", { verdict: t(`js.claims.verdict.${body.verdict}`), version: body.keras_version });
   verdict.dataset.verdict = body.verdict;
   li.querySelector(".finding").textContent = body.finding;
@@ -50,8 +50,8 @@ function showBackends(li, body) {
 function markRivals() {
   for (const li of document.querySelectorAll(".claim[data-rival]")) {
     const other = document.getElementById(`claim-${li.dataset.rival}`);
-    const mine = li.querySelector(".verdict");
-    if (mine.dataset.verdict === "holds" && other?.querySelector(".verdict").dataset.verdict === "holds" && !mine.querySelector(".also")) {
+    const mine = li.querySelector(".claim-head .verdict");
+    if (mine.dataset.verdict === "holds" && other?.querySelector(".claim-head .verdict").dataset.verdict === "holds" && !mine.querySelector(".also")) {
       mine.append(Object.assign(document.createElement("span"), { className: "also", textContent: t("js.claims.rival_also") }));
     }
   }
@@ -60,7 +60,7 @@ function markRivals() {
 // fresh: run the check again on this server's Keras; else the result kept for this Keras
 async function run(li, fresh) {
   const button = li.querySelector(".run");
-  const verdict = li.querySelector(".verdict");
+  const verdict = li.querySelector(".claim-head .verdict");
   button.disabled = true;
   verdict.textContent = t("js.common.running");
   verdict.dataset.verdict = "running";
@@ -98,6 +98,6 @@ document.getElementById("run-all").addEventListener("click", async (ev) => {
   if (!r.ok) return;
   const { results } = await r.json();
   for (const li of document.querySelectorAll(".claim")) {
-    if (results[li.dataset.id] && li.querySelector(".verdict").dataset.verdict === "") show(li, results[li.dataset.id]);
+    if (results[li.dataset.id] && li.querySelector(".claim-head .verdict").dataset.verdict === "") show(li, results[li.dataset.id]);
   }
 })();

@@ -10,6 +10,7 @@ from app.claims import CLAIMS
 from app.engine.checks import HERE as CHECKS
 from app.main import create_app
 from app.settings import Settings
+from tests import serving
 
 
 @pytest.fixture(scope="module")
@@ -236,4 +237,4 @@ def test_claims_are_filled_in_only_while_no_class_is_on(tmp_path: Path) -> None:
         assert asked == [c.id for c in CLAIMS]
         assert all(runs.store.get(c.id) for c in CLAIMS)
 
-    asyncio.run(scenario())
+    serving.run_async(scenario, timeout=30)  # its own thread: Playwright may hold this one's loop

@@ -178,12 +178,12 @@ def test_claim_checker_runs_a_claim(page: Page, server: str) -> None:
     claim = page.locator("#claim-stateful-last-to-first")
     claim.locator("button.run").click()
     # the first claim asked starts JAX and PyTorch (each settles it, then goes on with the rest)
-    expect(claim.locator("span.verdict")).to_contain_text("does not hold", timeout=120_000)
+    expect(claim.locator(".claim-head .verdict")).to_contain_text("does not hold", timeout=120_000)
     expect(claim.locator(".evidence")).to_contain_text("max_abs_diff_row0_vs_started_from_last_row")
     expect(claim.locator("table.backends tbody tr")).to_have_count(3)
     other = page.locator("#claim-gru-one-state")
     other.locator("button.run").click()
-    expect(other.locator("span.verdict")).to_contain_text("holds", timeout=120_000)
+    expect(other.locator(".claim-head .verdict")).to_contain_text("holds", timeout=120_000)
     shot(page, "09-claims")
 
 
@@ -266,7 +266,7 @@ def test_rival_claims_say_both_hold_and_each_claim_opens_in_the_explorer(
     for cid in ("stateless-reset-per-batch", "stateless-reset-per-sample"):
         page.locator(f"#claim-{cid} .run").click()
     for cid in ("stateless-reset-per-batch", "stateless-reset-per-sample"):
-        verdict = page.locator(f"#claim-{cid} span.verdict")
+        verdict = page.locator(f"#claim-{cid} .claim-head .verdict")
         expect(verdict).to_contain_text("and so does its rival", timeout=120_000)
         expect(page.locator(f"#claim-{cid} .rival")).to_contain_text("do not contradict")
     page.locator("#claim-stateful-equals-long-sequence a.explore").click()

@@ -173,8 +173,10 @@ def test_lesson_and_claim_scripts_write_the_page_language(page: Page, server: st
     claim = page.locator("#claim-gru-one-state")
     claim.locator("button.run").click()
     verdict = _t(lang, "js.claims.verdict.holds")
-    expect(claim.locator("span.verdict")).to_contain_text(verdict, timeout=120_000)
-    expect(claim.locator("span.verdict")).to_have_text(_pattern(lang, "js.claims.verdict_keras"))
+    expect(claim.locator(".claim-head .verdict")).to_contain_text(verdict, timeout=120_000)
+    expect(claim.locator(".claim-head .verdict")).to_have_text(
+        _pattern(lang, "js.claims.verdict_keras")
+    )
     finding = i18n.translate(lang, "claim.gru-one-state.finding.finding")
     expect(claim.locator(".finding")).to_have_text(finding)  # the check's finding, translated
 
