@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 from prometheus_client import (
     REGISTRY,
@@ -102,12 +103,29 @@ def session_opened() -> None:
     global sessions_active
     sessions_active += 1
     SESSIONS.inc()
+    touch()
 
 
 def session_closed() -> None:
     global sessions_active
     sessions_active -= 1
     SESSIONS.dec()
+    touch()
+
+
+last_active = 0.0  # time.monotonic() of this process's last request or session event
+
+
+def touch() -> None:
+    """Someone used the server just now (probes and scrapes do not count)."""
+    global last_active
+    last_active = time.monotonic()
+
+
+def idle_for() -> float:
+    """Seconds since anyone used this process; 0 while a live session is open (a class is
+    on)."""
+    return 0.0 if sessions_active else time.monotonic() - last_active
 
 
 def render(process: dict[str, float], queue: dict[str, float]) -> bytes:

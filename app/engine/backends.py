@@ -169,9 +169,10 @@ def _stream(claim_ids: list[str], backend: str) -> None:
     threading.Thread(target=read, name=f"claims-{backend}", daemon=True).start()
 
 
-def _other(claim_id: str, backend: str) -> dict[str, Any]:
-    """`claim_id` on `backend`: settled first in a process that goes on to settle every other
-    claim, kept ahead for when they are asked (one backend import for all)."""
+def _other(claim_id: str, backend: str, ahead: bool) -> dict[str, Any]:
+    """`claim_id` on `backend`, settled first in its own process; with `ahead`, that process
+    goes on to settle every other claim, kept for when they are asked (one backend import for
+    all: the start-up fill, "Run all"), else it stops there (one claim run again)."""
     key = (backend, claim_id)
     with _LOCK:
         waiting = _PENDING.get(key)
@@ -181,7 +182,8 @@ def _other(claim_id: str, backend: str) -> dict[str, Any]:
     if waiting is None:
         if not installed().get(backend, False):
             return {"id": claim_id, "backend": backend, "verdict": "not_installed"}
-        _stream([claim_id, *(c.id for c in CLAIMS if c.id != claim_id)], backend)
+        others = [c.id for c in CLAIMS if c.id != claim_id] if ahead else []
+        _stream([claim_id, *others], backend)
         with _LOCK:
             waiting = _PENDING.get(key)
     if waiting is not None:
@@ -191,14 +193,16 @@ def _other(claim_id: str, backend: str) -> dict[str, Any]:
     return result or {**_timed_out(backend), "id": claim_id}
 
 
-def side_by_side(claim_id: str, here: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def side_by_side(
+    claim_id: str, here: dict[str, Any], ahead: bool = True
+) -> dict[str, dict[str, Any]]:
     """Every backend's verdict of a claim: `here` is TensorFlow's (this process)."""
     keep = ("verdict", "finding", "finding_key", "finding_params", "evidence", "error")
     out = {
         "tensorflow": {k: here[k] for k in keep if k in here} | {"version": version("tensorflow")}
     }
     for backend in BACKENDS[1:]:
-        result = _other(claim_id, backend)
+        result = _other(claim_id, backend, ahead)
         out[backend] = {k: result[k] for k in keep if k in result} | {"version": version(backend)}
     return out
 

@@ -65,10 +65,10 @@ def cost(*, emit: Emit, cancelled: Cancelled) -> dict[str, Any]:
     return cost_module.measure()
 
 
-def claim(claim_id: str, *, emit: Emit, cancelled: Cancelled) -> dict[str, Any]:
+def claim(claim_id: str, ahead: bool = True, *, emit: Emit, cancelled: Cancelled) -> dict[str, Any]:
     from app.engine import checks
 
-    return checks.run(claim_id)
+    return checks.run(claim_id, ahead)
 
 
 def replay(

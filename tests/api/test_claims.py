@@ -222,7 +222,8 @@ def test_claims_are_filled_in_only_while_no_class_is_on(tmp_path: Path) -> None:
     asked: list[str] = []
 
     class Jobs:
-        async def call(self, task: str, claim_id: str, key: str) -> dict[str, object]:
+        async def call(self, task: str, claim_id: str, ahead: bool, key: str) -> dict[str, object]:
+            assert ahead  # the fill has every backend settle the other claims ahead
             asked.append(claim_id)
             return {"id": claim_id, "verdict": "holds"}
 
@@ -238,3 +239,21 @@ def test_claims_are_filled_in_only_while_no_class_is_on(tmp_path: Path) -> None:
         assert all(runs.store.get(c.id) for c in CLAIMS)
 
     serving.run_async(scenario, timeout=30)  # its own thread: Playwright may hold this one's loop
+
+
+def test_the_server_is_quiet_only_when_nobody_used_it(client: TestClient) -> None:
+    """What the fill waits for: probes and scrapes leave the server quiet, a page request or a
+    live session does not."""
+    from app import metrics
+    from app.api import claims
+
+    client.get("/claims")
+    assert metrics.idle_for() < 5 and not claims._quiet()
+    before = metrics.last_active
+    for probe in ("/healthz", "/readyz", "/metrics"):
+        client.get(probe)
+    assert metrics.last_active == before
+    metrics.last_active -= claims.QUIET_S  # as if the page was asked QUIET_S ago
+    assert claims._quiet()
+    with client.websocket_connect("/ws/live"):
+        assert metrics.idle_for() == 0 and not claims._quiet()

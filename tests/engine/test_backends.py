@@ -134,8 +134,11 @@ def test_one_backend_process_settles_every_claim(monkeypatch: pytest.MonkeyPatch
     assert len(started) == 2 and all(
         ids[0] == IDS[0] and sorted(ids) == sorted(IDS) for ids in started
     )
+    # one claim run again: only it, in a process of its own per backend
+    backends.side_by_side(IDS[0], here, ahead=False)
+    assert started[2:] == [[IDS[0]], [IDS[0]]]
     backends.side_by_side(IDS[1], here)  # each kept result is used once: asked again, rerun
-    assert len(started) == 4 and started[-1][0] == IDS[1]
+    assert len(started) == 6 and started[-1][0] == IDS[1] and len(started[-1]) == len(IDS)
     deadline = time.monotonic() + 60  # the stand-in's last results land here, not in the real AHEAD
     while backends._PENDING and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -26,8 +26,9 @@ def source_file(claim_id: str) -> Path:
     return HERE / f"{module_name(claim_id)}.py"
 
 
-def run(claim_id: str) -> dict[str, Any]:
-    """The claim on TensorFlow (this process), with every installed backend's verdict."""
+def run(claim_id: str, ahead: bool = True) -> dict[str, Any]:
+    """The claim on TensorFlow (this process), with every installed backend's verdict; `ahead`:
+    each backend's process goes on to settle the other claims (backends.side_by_side)."""
     import keras
     import tensorflow as tf
 
@@ -36,7 +37,7 @@ def run(claim_id: str) -> dict[str, Any]:
     module = importlib.import_module(f"{__name__}.{module_name(claim_id)}")
     assert claim_id == module.CLAIM, (module.__name__, module.CLAIM)
     result = module.check_here()
-    result["backends"] = backends.side_by_side(claim_id, result)
+    result["backends"] = backends.side_by_side(claim_id, result, ahead)
     return {
         "id": claim_id,
         "keras_version": keras.__version__,
