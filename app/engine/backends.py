@@ -169,40 +169,52 @@ def _stream(claim_ids: list[str], backend: str) -> None:
     threading.Thread(target=read, name=f"claims-{backend}", daemon=True).start()
 
 
-def _other(claim_id: str, backend: str, ahead: bool) -> dict[str, Any]:
-    """`claim_id` on `backend`, settled first in its own process; with `ahead`, that process
-    goes on to settle every other claim, kept for when they are asked (one backend import for
-    all: the start-up fill, "Run all"), else it stops there (one claim run again)."""
+def _ask(claim_id: str, backend: str, ahead: bool) -> dict[str, Any] | threading.Event:
+    """`claim_id` on `backend`: a fresh result kept ahead, or the event set once it is settled,
+    in a process started now unless one is already on it. With `ahead`, that process goes on
+    to settle every other claim, kept for when they are asked (one backend import for all: the
+    start-up fill, "Run all"), else it stops there (one claim run again)."""
     key = (backend, claim_id)
     with _LOCK:
         waiting = _PENDING.get(key)
         at, result = (0.0, {}) if waiting else AHEAD.pop(key, (0.0, {}))
+    if waiting is not None:
+        return waiting
     if result and time.monotonic() - at < AHEAD_TTL_S:
         return result
-    if waiting is None:
-        if not installed().get(backend, False):
-            return {"id": claim_id, "backend": backend, "verdict": "not_installed"}
-        others = [c.id for c in CLAIMS if c.id != claim_id] if ahead else []
-        _stream([claim_id, *others], backend)
-        with _LOCK:
-            waiting = _PENDING.get(key)
-    if waiting is not None:
-        waiting.wait(TIMEOUT_S + 10)
+    if not installed().get(backend, False):
+        return {"id": claim_id, "backend": backend, "verdict": "not_installed"}
+    others = [c.id for c in CLAIMS if c.id != claim_id] if ahead else []
+    _stream([claim_id, *others], backend)
     with _LOCK:
-        at, result = AHEAD.pop(key, (0.0, {}))
+        waiting = _PENDING.get(key)
+    if waiting is None:  # settled already, before this look
+        waiting = threading.Event()
+        waiting.set()
+    return waiting
+
+
+def _take(claim_id: str, backend: str, asked: dict[str, Any] | threading.Event) -> dict[str, Any]:
+    if isinstance(asked, dict):
+        return asked
+    asked.wait(TIMEOUT_S + 10)
+    with _LOCK:
+        _, result = AHEAD.pop((backend, claim_id), (0.0, {}))
     return result or {**_timed_out(backend), "id": claim_id}
 
 
 def side_by_side(
     claim_id: str, here: dict[str, Any], ahead: bool = True
 ) -> dict[str, dict[str, Any]]:
-    """Every backend's verdict of a claim: `here` is TensorFlow's (this process)."""
+    """Every backend's verdict of a claim: `here` is TensorFlow's (this process); the other
+    backends' processes run at the same time."""
     keep = ("verdict", "finding", "finding_key", "finding_params", "evidence", "error")
     out = {
         "tensorflow": {k: here[k] for k in keep if k in here} | {"version": version("tensorflow")}
     }
-    for backend in BACKENDS[1:]:
-        result = _other(claim_id, backend, ahead)
+    asked = {backend: _ask(claim_id, backend, ahead) for backend in BACKENDS[1:]}
+    for backend, on in asked.items():
+        result = _take(claim_id, backend, on)
         out[backend] = {k: result[k] for k in keep if k in result} | {"version": version(backend)}
     return out
 
