@@ -129,8 +129,8 @@ def _stream(claim_ids: list[str], backend: str) -> None:
     """One process settles `claim_ids` on `backend`, in that order; each result is kept in
     AHEAD as soon as it is printed, so the first is ready while the others still run."""
     with _LOCK:
-        for c in claim_ids:
-            _PENDING[(backend, c)] = threading.Event()
+        for c in claim_ids:  # one already on its way elsewhere keeps the event its waiters hold
+            _PENDING.setdefault((backend, c), threading.Event())
     err = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 (read() closes it)
     proc = subprocess.Popen(
         [sys.executable, *_command(claim_ids)],
@@ -184,8 +184,9 @@ def _ask(claim_id: str, backend: str, ahead: bool) -> dict[str, Any] | threading
         return result
     if not installed().get(backend, False):
         return {"id": claim_id, "backend": backend, "verdict": "not_installed"}
-    others = [c.id for c in CLAIMS if c.id != claim_id] if ahead else []
-    _stream([claim_id, *others], backend)
+    with _LOCK:  # not those another process is already settling
+        others = [c.id for c in CLAIMS if ahead and (backend, c.id) not in _PENDING]
+    _stream([claim_id, *(c for c in others if c != claim_id)], backend)
     with _LOCK:
         waiting = _PENDING.get(key)
     if waiting is None:  # settled already, before this look

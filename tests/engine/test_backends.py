@@ -145,6 +145,39 @@ def test_one_backend_process_settles_every_claim(monkeypatch: pytest.MonkeyPatch
     assert not backends._PENDING
 
 
+def test_a_claim_on_its_way_is_not_asked_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two askers of claims one process is already settling share its results: no second
+    process for them, and nobody's wait is orphaned."""
+    started: list[list[str]] = []
+    script = (
+        "import json, sys, time\n"
+        "for c in sys.argv[1:]:\n"
+        "    time.sleep(0.1)\n"
+        "    print(json.dumps({'id': c, 'verdict': 'holds'}), flush=True)\n"
+    )
+
+    def command(ids: list[str]) -> list[str]:
+        started.append(ids)
+        return ["-c", script, *ids]
+
+    monkeypatch.setattr(backends, "_command", command)
+    monkeypatch.setattr(backends, "installed", lambda: dict.fromkeys(backends.BACKENDS, True))
+    monkeypatch.setattr(backends, "AHEAD", {})
+    monkeypatch.setattr(backends, "_PENDING", {})
+    first = backends._ask(IDS[0], "jax", ahead=True)  # one process for every claim
+    last = backends._ask(IDS[-1], "jax", ahead=True)  # on its way there: the same wait
+    assert len(started) == 1 and last is backends._PENDING[("jax", IDS[-1])]
+    assert backends._take(IDS[0], "jax", first)["verdict"] == "holds"
+    again = backends._ask(IDS[0], "jax", ahead=True)  # used: a new process, for it alone
+    assert started[-1] == [IDS[0]]
+    assert backends._take(IDS[0], "jax", again)["verdict"] == "holds"
+    assert backends._take(IDS[-1], "jax", last)["verdict"] == "holds"
+    deadline = time.monotonic() + 30
+    while backends._PENDING and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not backends._PENDING
+
+
 def test_replay_keeps_the_batches_that_ran_and_what_keras_raised() -> None:
     """The exported script on PyTorch: model calls run (and keep TensorFlow's states), then
     fit() on a stateful LSTM raises there (keras#20875); the batches before it are kept."""
