@@ -13,9 +13,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # requirements.lock pins every dependency to the versions the tests passed with (make lock).
-# --no-compile: byte-compiling every file of TensorFlow, JAX and PyTorch at install took most of
-# the install's time; Python compiles what it imports, when it imports it.
-PIP_INSTALL := $(BIN)/python -m pip install --quiet --no-compile -c requirements.lock
+# Byte-compiled at install (not --no-compile: it saves ~80 s there, but where
+# PYTHONDONTWRITEBYTECODE is set, as on CI, every process then compiled TensorFlow from source
+# at each import and the tests took 41 min instead of 29).
+PIP_INSTALL := $(BIN)/python -m pip install --quiet -c requirements.lock
 $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 	$(PIP_INSTALL) -e '.[test]'
 	touch $(STAMP)
