@@ -22,7 +22,9 @@ echo "image size: $(podman images localhost/lstm-state-lab --format '{{.Size}}')
 # out (it was 1.97 GB with them)
 size=$(podman image inspect localhost/lstm-state-lab --format '{{.Size}}')
 [ "$size" -le 1400000000 ] || { echo "image is $size bytes: over 1.4 GB"; exit 1; }
-ctr=$(buildah from localhost/lstm-state-lab)
+# buildah once failed here with "Close_Fd sealing memfd copy: Device or resource busy" (its
+# re-exec, not the image): tried a second time after a pause
+ctr=$(buildah from localhost/lstm-state-lab || { sleep 5; buildah from localhost/lstm-state-lab; })
 port=18931
 buildah run --isolation=chroot --network=host "$ctr" -- \
   lstm-state-lab serve --host 127.0.0.1 --port "$port" --log-level warning >"$work/server.log" 2>&1 &
