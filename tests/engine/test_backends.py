@@ -105,17 +105,15 @@ def test_cli_refuses_an_unknown_claim() -> None:
     assert done.returncode == 2 and "unknown claim" in done.stderr
 
 
-def test_one_backend_process_settles_every_claim(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The claims page asks one claim at a time: its result comes as soon as it is settled,
-    the process goes on with every other claim, and their results wait for their turn (one
-    backend import, not one per claim). A claim still being settled is waited for, not
-    started again."""
+def _stand_in(monkeypatch: pytest.MonkeyPatch, first_s: float, then_s: float) -> list[list[str]]:
+    """A stand-in for `python -m app.engine.portable` (each claim "holds", its finding its id,
+    the first after `first_s`, each other after `then_s`) on every backend, with empty
+    results and waits; returns the claim lists of the processes started."""
     started: list[list[str]] = []
-    # a stand-in for `python -m app.engine.portable`: the first result at once, the rest later
     script = (
         "import json, sys, time\n"
         "for i, c in enumerate(sys.argv[1:]):\n"
-        "    time.sleep(0 if i == 0 else 0.05)\n"
+        f"    time.sleep({first_s} if i == 0 else {then_s})\n"
         "    print(json.dumps({'id': c, 'verdict': 'holds', 'finding': c}), flush=True)\n"
     )
 
@@ -127,6 +125,15 @@ def test_one_backend_process_settles_every_claim(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(backends, "installed", lambda: dict.fromkeys(backends.BACKENDS, True))
     monkeypatch.setattr(backends, "AHEAD", {})
     monkeypatch.setattr(backends, "_PENDING", {})
+    return started
+
+
+def test_one_backend_process_settles_every_claim(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The claims page asks one claim at a time: its result comes as soon as it is settled,
+    the process goes on with every other claim, and their results wait for their turn (one
+    backend import, not one per claim). A claim still being settled is waited for, not
+    started again."""
+    started = _stand_in(monkeypatch, first_s=0, then_s=0.05)
     here = {"verdict": "holds", "finding": "x"}
     for claim_id in IDS:
         sides = backends.side_by_side(claim_id, here)
@@ -148,22 +155,7 @@ def test_one_backend_process_settles_every_claim(monkeypatch: pytest.MonkeyPatch
 def test_a_claim_on_its_way_is_not_asked_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two askers of claims one process is already settling share its results: no second
     process for them, and nobody's wait is orphaned."""
-    started: list[list[str]] = []
-    script = (
-        "import json, sys, time\n"
-        "for c in sys.argv[1:]:\n"
-        "    time.sleep(0.1)\n"
-        "    print(json.dumps({'id': c, 'verdict': 'holds'}), flush=True)\n"
-    )
-
-    def command(ids: list[str]) -> list[str]:
-        started.append(ids)
-        return ["-c", script, *ids]
-
-    monkeypatch.setattr(backends, "_command", command)
-    monkeypatch.setattr(backends, "installed", lambda: dict.fromkeys(backends.BACKENDS, True))
-    monkeypatch.setattr(backends, "AHEAD", {})
-    monkeypatch.setattr(backends, "_PENDING", {})
+    started = _stand_in(monkeypatch, first_s=0.1, then_s=0.1)
     first = backends._ask(IDS[0], "jax", ahead=True)  # one process for every claim
     last = backends._ask(IDS[-1], "jax", ahead=True)  # on its way there: the same wait
     assert len(started) == 1 and last is backends._PENDING[("jax", IDS[-1])]
