@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint bench clean docs test-container lock
+.PHONY: run test test-fast lint bench clean docs test-container lock i18n i18n-extract i18n-update i18n-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,16 @@ test: $(STAMP) $(BACKENDS_STAMP) $(BROWSER_STAMP) $(AXE)
 # The editing loop: no browser, no server processes, no fuzzing (tests/conftest.py SLOW).
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser and not slow" -q
+
+# Translations (docs/translating.md): the English -> locales/messages.pot -> each language's
+# locales/<ll>/LC_MESSAGES/messages.po (Babel's merge) -> app/i18n/<lang>/*.json, what the app reads
+i18n-extract: $(STAMP)
+	$(BIN)/python -m app.i18n.po extract
+i18n-update: i18n-extract
+	$(BIN)/python -m app.i18n.po update
+i18n-compile: $(STAMP)
+	$(BIN)/python -m app.i18n.po compile
+i18n: i18n-update i18n-compile
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests benchmarks

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         gt=0,
         description="A live session with no command (and not playing) for this long is closed.",
     )
+    send_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="A live client that takes no frame for this long is closed, not buffered for.",
+    )
     allowed_origins: str = Field(
         "", description="Comma-separated WebSocket origins allowed; empty = the page's own host."
     )

@@ -74,8 +74,9 @@ def running(tmp: Path) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def worker(url: str, log: Path, **env: str) -> subprocess.Popen[bytes]:
-    """`lstm-state-lab worker` on this Redis; returns once it is registered with RQ."""
+def worker(url: str, log: Path, wait: bool = True, **env: str) -> subprocess.Popen[bytes]:
+    """`lstm-state-lab worker` on this Redis; returns once it is registered with RQ (at once
+    with `wait=False`: its ~20 s warm-up then overlaps the caller's own work)."""
     import redis
     from rq import Worker
 
@@ -93,6 +94,8 @@ def worker(url: str, log: Path, **env: str) -> subprocess.Popen[bytes]:
             stderr=subprocess.STDOUT,
             env=full,
         )
+    if not wait:
+        return proc
     conn = redis.Redis.from_url(url)
     before = {w.name for w in Worker.all(connection=conn)}
     deadline = time.monotonic() + 120

@@ -15,7 +15,6 @@ from app import metrics
 from app.api.live_parts import (
     BIG_FRAME,
     MAX_QUEUED,
-    SEND_TIMEOUT_S,
     Bucket,
     Slot,
     SlowClient,
@@ -81,7 +80,7 @@ class Connection:
         try:
             # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel (pause) that
             # lands as the send completes, and the player kept sending after "paused"
-            async with self.send_lock, asyncio.timeout(SEND_TIMEOUT_S):
+            async with self.send_lock, asyncio.timeout(self.settings.send_timeout_s):
                 await self.ws.send_text(text)
         except TimeoutError:
             raise SlowClient from None

@@ -17,7 +17,6 @@ from app.errors import headline, validation_items
 from app.live.session import Session, SessionError
 from app.settings import Settings
 
-SEND_TIMEOUT_S = 10.0  # a client that stops reading is dropped, not buffered for
 CLOSE_TIMEOUT_S = 5.0
 MAX_QUEUED = 64  # commands waiting per connection
 BIG_FRAME = 64 * 1024  # frames above this are serialised in a thread
@@ -34,7 +33,7 @@ _TAGS = {
 
 
 class SlowClient(Exception):
-    """A frame could not be sent for SEND_TIMEOUT_S: the client is not reading."""
+    """A frame could not be sent for `send_timeout_s`: the client is not reading."""
 
 
 async def close_slow_client(ws: WebSocket) -> None:

@@ -6,6 +6,8 @@ Catalogs: app/i18n/<lang>/*.json, flat "dotted.key": "text with {placeholders}".
 - errors.json error messages by code  - content.json lessons, claims, presets (not in en/:
   English content lives in content/lessons/*.yaml, app/claims.py, app/presets.py; see
   `content_source`)
+English is written in en/ and the content files; the other languages' JSON is compiled from
+the translators' gettext catalogs, locales/<ll>/LC_MESSAGES/messages.po (po.py, make i18n).
 """
 
 from __future__ import annotations

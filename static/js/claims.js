@@ -40,7 +40,10 @@ function showBackends(li, body) {
     if (differs) verdict.append(Object.assign(document.createElement("span"), { className: "also", textContent: t("js.claims.differs") }));
     const cell = Object.assign(document.createElement("td"), { className: "verdict-cell" });
     cell.append(verdict);
-    const said = Object.assign(document.createElement("td"), { textContent: r.finding || r.error || "" });
+    // the finding already written above the table is not repeated in its row
+    const same = r.finding && r.finding === body.finding;
+    const said = Object.assign(document.createElement("td"), { textContent: same ? t("js.claims.as_above") : r.finding || r.error || "" });
+    if (same) said.className = "as-above";
     tr.append(head, cell, said);
     return tr;
   }));

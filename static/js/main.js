@@ -13,10 +13,11 @@ import { Compare } from "./compare.js";
 import { explain } from "./explain.js";
 import { LessonView } from "./lesson.js";
 import { DEFAULTS } from "./scenario.js";
-import { t, tError } from "./i18n.js";
+import { t } from "./i18n.js";
 import { tn } from "./plural.js";
 import { setUpClassroom } from "./classroom.js";
-import { download, pngBlob, recordGif, recordWebm, SLIDE_16_9, svgBlob } from "./snapshot.js";
+import { setUpExports } from "./exports.js";
+import { renderMessage } from "./message.js";
 import { SetStateControl } from "./setstate.js";
 import { BackendsView } from "./backends.js";
 
@@ -95,6 +96,7 @@ const socket = new LiveSocket(onMessage, (status, info) => {
     load();
   }
 });
+const recorder = setUpExports($("export"), { store, socket, setPlaying, showMessage, play: $("play"), where: $("where") });
 if (lesson) {
   const asked = new URLSearchParams(location.search).get("step") || "0";
   lesson.onBadStep = () => showMessage({ text: t("js.main.bad_param", { name: "step", value: asked }) });
@@ -159,7 +161,7 @@ function onMessage(m) {
     setPlaying(false);
     ended = true;
     draw();
-    if (recording) recording.finish();
+    recorder.finish();
   } else if (m.type === "paused") {
     store.position = m.position;
     scheduleDraw();
@@ -210,7 +212,7 @@ function draw() {
     history.replaceState(null, "", `?${withKept(q)}`);
   }
   if (lesson) lesson.follow(store);
-  if (recording) recording.frame();
+  recorder.frame();
 }
 
 function fillSelectors() {
@@ -260,46 +262,8 @@ function transport(on) {
   for (const id of ["play", "back", "step", "step-batch", "reset-now"]) $(id).disabled = !on;
 }
 
-/** The form's own words for "Last partial batch: drop", as the page shows them. */
-function partialDropLabel() {
-  const select = document.querySelector("select[name=partial]");
-  const label = select?.closest("label")?.firstChild?.textContent.trim();
-  const choice = select?.querySelector("option[value=drop]")?.textContent.trim();
-  return label && choice ? t("js.main.option_choice", { label, choice }) : "partial = drop";
-}
-
-/** An error frame (in the page's language by its code), or { text } written here; `from` "B". */
 function showMessage(m, from = "") {
-  const box = $("message");
-  if (!m) {
-    box.hidden = true;
-    controls.markInvalid(null);
-    return;
-  }
-  const field = m.errors && m.errors.length ? m.errors[0].field : m.field;
-  let hint = "";
-  if (m.error === "keras_rejected" && /batch size|Incompatible shapes/.test(m.message)) {
-    hint = t("js.main.partial_hint", { bs: params.bs, option: partialDropLabel() });
-  }
-  // the form's own words for the field when it has one ("Batch size: …"), else its path
-  const label = from ? "" : controls.labelFor(field);
-  controls.markInvalid(from ? null : field);
-  // with the form's word for it, the message drops the field's path ("data.n_sequences: …"),
-  // unless the path points inside the field ("data.values.1.2": which number is wrong)
-  const unpathed = (said) => (field && !/\.\d/.test(field) && said.startsWith(field) ? said.slice(field.length).replace(/^\s*[:：]\s*/, "") : said);
-  const withField = (said) => (label ? t("js.main.message_label", { message: unpathed(said), label }) : field && !said.includes(field) ? t("js.main.message_field", { message: said, field }) : said);
-  const fromB = (said) => (from ? t("js.main.from_b", { message: said }) : said);
-  hint = setState.hint(m) || hint;
-  if (m.error === "keras_rejected") {
-    // the explanation first, Keras's own words (as Keras wrote them) one click away
-    box.textContent = hint || t("js.main.keras_refused");
-    const d = document.createElement("details");
-    d.append(Object.assign(document.createElement("summary"), { textContent: t("js.main.keras_refused_summary") }), Object.assign(document.createElement("pre"), { textContent: fromB(withField(m.message)) }));
-    box.append(d);
-  } else box.textContent = fromB(withField(m.text ?? tError(m) ?? ""));
-  box.hidden = false;
-  const r = box.getBoundingClientRect();
-  if (r.top < 0 || r.bottom > innerHeight) box.scrollIntoView({ block: "center" }); // phones: below the fold
+  renderMessage($("message"), m, { from, controls, hint: m ? setState.hint(m) : "", bs: params.bs });
 }
 
 function setPlaying(on) {
@@ -335,56 +299,6 @@ $("back").addEventListener("click", () => {
 $("reset-now").addEventListener("click", () => {
   setPlaying(false); // the server pauses on any command
   socket.send({ type: "reset_states" });
-});
-let recording = null; // {frame, finish} while the animation is recorded to WebM
-const RECORD_MAX_MS = 60_000;
-
-async function exportView(fmt) {
-  const title = () => `LSTM State Lab · ${$("where").textContent}`;
-  if (fmt === "svg") return download(await svgBlob(title), "lstm_state_lab_view.svg");
-  if (fmt === "png") return download(await pngBlob(title), "lstm_state_lab_view.png");
-  // an animation: the whole run from the start, played at the chosen speed; then back where it was
-  const back = store.position;
-  $("export").disabled = true;
-  document.body.classList.add("recording");
-  try {
-    const run = (frame) => new Promise((finish) => {
-      recording = { frame, finish };
-      setTimeout(finish, RECORD_MAX_MS);
-      setPlaying(false);
-      socket.send({ type: "seek", position: -1 });
-      $("play").click();
-    });
-    if (fmt === "gif") download(await recordGif(title, run), "lstm_state_lab_run.gif");
-    else download(await recordWebm(title, run, fmt === "webm169" ? SLIDE_16_9 : null), fmt === "webm169" ? "lstm_state_lab_run_16x9.webm" : "lstm_state_lab_run.webm");
-  } catch (err) {
-    showMessage({ text: t("js.main.record_failed", { reason: String(err.message || err) }) });
-  } finally {
-    recording = null;
-    socket.send({ type: "seek", position: back });
-    $("export").disabled = false;
-    document.body.classList.remove("recording");
-  }
-}
-
-$("export").addEventListener("change", async (e) => {
-  const fmt = e.target.value;
-  e.target.value = "";
-  if (!fmt || !store.summary) return;
-  if (["svg", "png", "webm", "webm169", "gif"].includes(fmt)) return exportView(fmt);
-  // the run on screen, with its "reset now" / "set state" interventions
-  const r = await fetch(`/api/export/${fmt}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(store.summary.scenario) });
-  if (!r.ok) {
-    const body = await r.json().catch(() => ({}));
-    showMessage(body.code || body.error ? body : { text: t("js.main.export_failed", { status: r.status }) });
-    return;
-  }
-  const named = /filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") || "");
-  const a = Object.assign(document.createElement("a"), { href: URL.createObjectURL(await r.blob()), download: named ? named[1] : `lstm_state_lab_trace.${fmt}` });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 });
 $("cmp").addEventListener("change", (e) => {
   params.cmp = e.target.value;

@@ -181,6 +181,10 @@ def test_claim_checker_runs_a_claim(page: Page, server: str) -> None:
     expect(claim.locator(".claim-head .verdict")).to_contain_text("does not hold", timeout=120_000)
     expect(claim.locator(".evidence")).to_contain_text("max_abs_diff_row0_vs_started_from_last_row")
     expect(claim.locator("table.backends tbody tr")).to_have_count(3)
+    # TensorFlow's row does not repeat the finding written above the table
+    tf_row = claim.locator("table.backends tbody tr").first
+    expect(tf_row.locator("th")).to_contain_text("TensorFlow")
+    expect(tf_row.locator("td.as-above")).to_have_text("The finding above.")
     other = page.locator("#claim-gru-one-state")
     other.locator("button.run").click()
     expect(other.locator(".claim-head .verdict")).to_contain_text("holds", timeout=120_000)

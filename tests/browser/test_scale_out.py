@@ -27,7 +27,7 @@ if proxy.NGINX is None and os.environ.get("CI") != "true":
 
 SMALL = ("2,1,1\n2,2,2", "60", "1")
 MEDIUM = ("2,2,1\n2,1,2", "200", "3")
-LONG = ("2,1,1\n2,2,2\n2,1,2", "400", "4")  # ~25 s on a worker: time to kill both replicas
+LONG = ("2,1,1\n2,2,2\n2,1,2", "300", "3")  # ~15 s on a worker: time to kill both replicas
 
 
 def _get(url: str) -> Any:
@@ -64,7 +64,8 @@ def test_the_course_deployment_through_nginx(browser: Browser, tmp_path: Path) -
         # the web replicas skip the TF warm-up (a restart takes ~2 s; their first trace pays the
         # TF import); the worker warms up, as it must for its jobs
         env = {"LSL_REDIS_URL": url, "LSL_WARM_UP": "false"}
-        worker = redis_server.worker(url, tmp_path / "worker.log")
+        # not waited for: its warm-up overlaps the replicas' start and the explorer's first trace
+        worker = redis_server.worker(url, tmp_path / "worker.log", wait=False)
         a, base_a = serving.start(tmp_path / "a.log", env=env)
         b, base_b = serving.start(tmp_path / "b.log", env=env)
         port_a = int(base_a.rsplit(":", 1)[1])
@@ -114,12 +115,14 @@ def test_the_course_deployment_through_nginx(browser: Browser, tmp_path: Path) -
             expect(page.locator("#exp-table tbody tr")).to_have_count(3)
             assert _get(f"{front}/api/experiments/{job}")["status"] == "done"
             # the worker killed mid-job: the job is retried once, on the next worker
-            worker = redis_server.worker(url, tmp_path / "worker2.log")
+            worker = redis_server.worker(url, tmp_path / "worker2.log", wait=False)
             _run(page, *MEDIUM)
-            expect(page.locator("#exp-status")).to_contain_text("configuration", timeout=60_000)
+            expect(page.locator("#exp-status")).to_contain_text("configuration", timeout=90_000)
+            # the next worker starts while this one runs the job (its warm-up overlaps it)
+            spare = redis_server.worker(url, tmp_path / "worker3.log", wait=False)
             worker.kill()
             worker.wait()
-            worker = redis_server.worker(url, tmp_path / "worker3.log")
+            worker = spare
             expect(page.locator("#exp-status")).to_contain_text("done", timeout=180_000)
             expect(page.locator("#exp-table tbody tr")).to_have_count(2)
             retried = page.url.split("job=")[1].split("&")[0]
