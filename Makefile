@@ -49,8 +49,12 @@ $(AXE): tests/browser/a11y/package-lock.json
 	npm ci --prefix tests/browser/a11y --no-audit --no-fund --loglevel=error
 	touch $(AXE)
 
+# Two test files at a time (most of a test waits on servers, browsers and processes: one
+# process at a time left a 2-core machine half idle), then alone the tests that measure time
+# or kill processes (tests/conftest.py SERIAL).
 test: $(STAMP) $(BACKENDS_STAMP) $(BROWSER_STAMP) $(AXE)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 # The editing loop: no browser, no server processes, no fuzzing (tests/conftest.py SLOW).
 test-fast: $(STAMP)

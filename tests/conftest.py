@@ -67,6 +67,20 @@ SLOW = {
 }
 
 
+# Serial: each measures time (a deadline, a timeout) or kills processes on purpose; `make test`
+# runs them alone, after the rest has run two files at a time (pytest-xdist).
+SERIAL = {
+    "tests/browser/test_restart.py",
+    "tests/browser/test_scale_out.py",
+    "tests/deploy/test_abandon.py",
+    "tests/deploy/test_limits.py",
+    "tests/test_http_timeouts.py",
+    "tests/test_redis_queue.py",
+    "tests/test_server.py",
+    "tests/test_workers.py",
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     root = config.rootpath
     for item in items:
@@ -75,3 +89,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
         if path in SLOW or path.startswith("tests/browser/"):
             item.add_marker(pytest.mark.slow)
+        if path in SERIAL:
+            item.add_marker(pytest.mark.serial)

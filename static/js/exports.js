@@ -10,7 +10,8 @@ const VIEW_FORMATS = ["svg", "png", "webm", "webm169", "gif"];
 /**
  * `page` gives what an export needs of the explorer: store, socket, setPlaying(on),
  * showMessage(m), the play button and the "where" line. The returned recorder's frame() and
- * finish() are called by the explorer on every drawn frame and at the run's end.
+ * finish() are called by the explorer on every drawn frame and at the run's end; while
+ * recording() it draws every frame (none coalesced: a slow machine's animation skips no step).
  */
 export function setUpExports(select, page) {
   const recorder = { current: null }; // {frame, finish} while an animation is recorded
@@ -64,6 +65,7 @@ export function setUpExports(select, page) {
   });
 
   return {
+    recording: () => recorder.current !== null,
     frame: () => recorder.current?.frame(),
     finish: () => recorder.current?.finish(),
   };

@@ -20,16 +20,17 @@ import { setUpExports } from "./exports.js";
 import { renderMessage } from "./message.js";
 import { SetStateControl } from "./setstate.js";
 import { BackendsView } from "./backends.js";
+import { Transport } from "./transport.js";
 
 const $ = (id) => document.getElementById(id);
 const resetTitle = $("reset-now").title;
 const app = $("app");
 const store = new Store();
+const player = new Transport((m) => socket.send(m), store);
 let params = paramsFromUrl(location.search);
 // a link's bad ?layers= is reported once loaded, and the URL shows the layers really used
 let linkError = badLayers(params.layers) ? { text: t("js.main.bad_param", { name: "layers", value: params.layers }) } : null;
 if (linkError) params.layers = formatLayers(parseLayers(params.layers));
-let playing = false;
 let restoreTo = Number(params.pos);
 let drawPending = false;
 let ended = false;
@@ -119,7 +120,7 @@ function load() {
   store.summary = null;
   backends.clear();
   ended = false;
-  transport(false);
+  player.enable(false);
   $("badge").textContent = t("js.common.running");
   $("badge").classList.remove("ok");
   $("lanes").classList.add("stale");
@@ -145,7 +146,7 @@ function onMessage(m) {
       restoreTo = -1;
     }
     $("lanes").classList.remove("stale");
-    transport(true);
+    player.enable(true);
     lanes.render(store);
     renderNotes(m);
     badge(m.verification);
@@ -156,7 +157,8 @@ function onMessage(m) {
     ended = false;
     if (!$("message").hidden && document.body.dataset.socket !== "closed") showMessage(null); // it worked again
     store.add(m);
-    scheduleDraw();
+    if (recorder.recording()) draw(); // every timestep in the recording
+    else scheduleDraw();
   } else if (m.type === "end") {
     setPlaying(false);
     ended = true;
@@ -258,48 +260,12 @@ function renderNotes(m) {
   $("notes").replaceChildren(...items.map(li));
 }
 
-function transport(on) {
-  for (const id of ["play", "back", "step", "step-batch", "reset-now"]) $(id).disabled = !on;
-}
-
 function showMessage(m, from = "") {
   renderMessage($("message"), m, { from, controls, hint: m ? setState.hint(m) : "", bs: params.bs });
 }
 
-function setPlaying(on) {
-  playing = on;
-  store.fast = on && speed() > 6;
-  $("play").textContent = t(on ? "js.main.pause" : "js.main.play");
-  $("play").setAttribute("aria-pressed", String(on));
-}
+function setPlaying(on) { player.setPlaying(on); }
 
-function speed() { return Number($("speed").value); }
-
-$("play").addEventListener("click", () => {
-  if (playing) {
-    socket.send({ type: "pause" });
-    setPlaying(false);
-  } else {
-    if (store.position >= store.steps - 1) socket.send({ type: "seek", position: -1 }); // replay
-    socket.send({ type: "play", speed: speed() });
-    setPlaying(true);
-  }
-});
-$("speed").addEventListener("change", () => {
-  if (!playing) return;
-  store.fast = speed() > 6;
-  socket.send({ type: "play", speed: speed() });
-});
-$("step").addEventListener("click", () => { setPlaying(false); socket.send({ type: "step" }); });
-$("step-batch").addEventListener("click", () => { setPlaying(false); socket.send({ type: "step_batch" }); });
-$("back").addEventListener("click", () => {
-  setPlaying(false);
-  if (store.position >= 0) socket.send({ type: "seek", position: store.position - 1 });
-});
-$("reset-now").addEventListener("click", () => {
-  setPlaying(false); // the server pauses on any command
-  socket.send({ type: "reset_states" });
-});
 $("cmp").addEventListener("change", (e) => {
   params.cmp = e.target.value;
   history.replaceState(null, "", urlFromParams(params));
@@ -313,12 +279,4 @@ window.addEventListener("popstate", () => {
   controls.fill(params);
   restoreTo = Number(params.pos);
   load();
-});
-document.addEventListener("keydown", (e) => {
-  if (e.target.closest && e.target.closest("input, select, textarea, #tour")) return;
-  if (e.key === " ") { e.preventDefault(); $("play").click(); }
-  else if (e.key === "ArrowRight") { e.preventDefault(); (e.shiftKey ? $("step-batch") : $("step")).click(); }
-  else if (e.key === "ArrowLeft") { e.preventDefault(); $("back").click(); }
-  else if (e.key === "r") $("reset-now").click();
-  else if (e.key === "Home") { setPlaying(false); socket.send({ type: "seek", position: -1 }); }
 });
