@@ -67,11 +67,9 @@ SLOW = {
 }
 
 
-# Serial: each measures time (a deadline, a timeout) or kills processes on purpose; `make test`
-# runs them alone, after the rest has run two files at a time (pytest-xdist).
+# Serial: each asserts a duration or races a deadline of the server's; `make test` runs them
+# alone, after the rest has run two files at a time (pytest-xdist).
 SERIAL = {
-    "tests/browser/test_restart.py",
-    "tests/browser/test_scale_out.py",
     "tests/deploy/test_abandon.py",
     "tests/deploy/test_limits.py",
     "tests/test_http_timeouts.py",

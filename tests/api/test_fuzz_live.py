@@ -29,6 +29,7 @@ from app.api.live_connection import Connection as _Connection
 from app.live.protocol import COMMAND, MAX_MESSAGE_BYTES, Pause, Seek
 from app.main import create_app
 from app.settings import Settings
+from tests import serving
 
 POEM = {"data": {"preset": "poem"}, "batching": {"batch_size": 2, "timesteps": 5}}
 PAUSE = '{"type": "pause"}'
@@ -247,4 +248,5 @@ def test_cancelled_send_is_cancelled() -> None:
                 out.append(k)
         return out
 
-    assert asyncio.run(swallowed()) == []
+    # in a thread: a browser test run earlier in this process keeps Playwright's loop running
+    assert serving.run_async(swallowed) == []
