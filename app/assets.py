@@ -108,6 +108,36 @@ def tree(root: Path) -> AssetTree:
     return AssetTree(root)
 
 
+_IMPORT = re.compile(rb"""^\s*(?:import|export)\b[^"']*?["'](\.{1,2}/[^"']+)["']""", re.M)
+
+
+def module_graph(snapshot: AssetTree, entry: str) -> list[str]:
+    """Every ES module `entry` imports, directly or not (static relative imports), in the
+    order found. A page preloads them all: else each level of imports costs a round trip
+    before the first picture (150 ms each on a phone's 4G)."""
+    found: list[str] = []
+    todo = [entry]
+    while todo:
+        name = todo.pop(0)
+        asset = snapshot.files.get(name)
+        if asset is None:
+            continue
+        base = name.rsplit("/", 1)[0] if "/" in name else ""
+        for match in _IMPORT.finditer(asset.body):
+            parts = [*base.split("/"), *match.group(1).decode().split("/")]
+            resolved: list[str] = []
+            for part in parts:
+                if part == "..":
+                    resolved.pop()
+                elif part not in (".", ""):
+                    resolved.append(part)
+            dep = "/".join(resolved)
+            if dep != entry and dep not in found:
+                found.append(dep)
+                todo.append(dep)
+    return found
+
+
 @cache
 def file(path: Path) -> Asset:
     """The process's copy of one vendor file."""

@@ -66,7 +66,15 @@ def _asset(context: jinja2.runtime.Context, path: str) -> str:
     return asset_url(context["request"], path)
 
 
+@jinja2.pass_context
+def _imports(context: jinja2.runtime.Context, path: str) -> list[str]:
+    """The URLs of the modules `path` imports (for <link rel="modulepreload">)."""
+    snapshot = assets.tree(STATIC)
+    return [asset_url(context["request"], dep) for dep in assets.module_graph(snapshot, path)]
+
+
 templates.env.globals["asset"] = _asset
+templates.env.globals["imports"] = _imports
 
 
 def warm_assets() -> None:

@@ -231,3 +231,37 @@ def test_gzip_is_made_once_and_never_written(
 )
 def test_accept_encoding_parsing(header: str, accepted: bool) -> None:
     assert assets.accepts_gzip(header) is accepted
+
+
+@pytest.mark.parametrize("page", ["/", "/experiment", "/claims", "/lessons"])
+def test_every_module_a_page_imports_is_preloaded(client: TestClient, page: str) -> None:
+    """One round trip for the whole module graph, not one per level of imports: each module
+    the page's scripts reach (followed here through the served files) has its modulepreload."""
+    html = client.get(page).text
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', html))
+    todo = re.findall(r'<script type="module" src="([^"]+)"', html)
+    reached: set[str] = set()
+    while todo:
+        url = todo.pop()
+        for spec in re.findall(
+            r'^import[^"\']*["\'](\.{1,2}/[^"\']+)["\']', client.get(url).text, re.M
+        ):
+            dep = urljoin(url, spec)
+            if dep not in reached:
+                reached.add(dep)
+                todo.append(dep)
+    assert reached and reached <= preloaded, reached - preloaded
+
+
+def test_module_graph_resolves_nested_and_parent_imports(tmp_path: Path) -> None:
+    (tmp_path / "js" / "vocab").mkdir(parents=True)
+    (tmp_path / "js" / "main.js").write_text('import { a } from "./vocab/a.js";\n')
+    (tmp_path / "js" / "vocab" / "a.js").write_text(
+        'import {\n  b,\n} from "../b.js";\n'
+        'export { c } from "./c.js";\n'
+        '// import "./no.js" is a comment\n'
+    )
+    (tmp_path / "js" / "b.js").write_text('import "./main.js";\n')  # a cycle ends
+    (tmp_path / "js" / "vocab" / "c.js").write_text("export const c = 1;\n")
+    graph = assets.module_graph(assets.AssetTree(tmp_path), "js/main.js")
+    assert graph == ["js/vocab/a.js", "js/b.js", "js/vocab/c.js"]
