@@ -34,6 +34,9 @@ TIMEOUT_S = 300
 AHEAD: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
 AHEAD_TTL_S = 600
 _PENDING: dict[tuple[str, str], threading.Event] = {}
+# per backend, each running process's claims not settled yet, in its order (the first is the
+# one it is on)
+_QUEUES: dict[str, list[list[str]]] = {}
 _LOCK = threading.Lock()
 
 
@@ -117,8 +120,10 @@ def _command(claim_ids: list[str]) -> list[str]:
     return ["-m", "app.engine.portable", *claim_ids]
 
 
-def _settle(backend: str, result: dict[str, Any]) -> None:
-    with _LOCK:
+def _settle(backend: str, result: dict[str, Any], queue: list[str] | None = None) -> None:
+    with _LOCK:  # off its process's list and kept in one step: never seen as neither
+        if queue is not None and result["id"] in queue:
+            queue.remove(result["id"])
         AHEAD[(backend, result["id"])] = (time.monotonic(), result)
         waiting = _PENDING.pop((backend, result["id"]), None)
     if waiting:
@@ -128,9 +133,11 @@ def _settle(backend: str, result: dict[str, Any]) -> None:
 def _stream(claim_ids: list[str], backend: str) -> None:
     """One process settles `claim_ids` on `backend`, in that order; each result is kept in
     AHEAD as soon as it is printed, so the first is ready while the others still run."""
+    queue = list(claim_ids)
     with _LOCK:
         for c in claim_ids:  # one already on its way elsewhere keeps the event its waiters hold
             _PENDING.setdefault((backend, c), threading.Event())
+        _QUEUES.setdefault(backend, []).append(queue)
     err = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 (read() closes it)
     proc = subprocess.Popen(
         [sys.executable, *_command(claim_ids)],
@@ -152,7 +159,7 @@ def _stream(claim_ids: list[str], backend: str) -> None:
                     if line.startswith("{"):
                         result = json.loads(line)
                         settled.add(result["id"])
-                        _settle(backend, result)
+                        _settle(backend, result, queue)
             proc.wait()
         finally:
             timer.cancel()
@@ -162,6 +169,8 @@ def _stream(claim_ids: list[str], backend: str) -> None:
             why = (
                 f"timed out after {TIMEOUT_S * len(claim_ids)} s" if proc.returncode == -9 else said
             )
+            with _LOCK:
+                _QUEUES[backend].remove(queue)
             for c in claim_ids:
                 if c not in settled:
                     _settle(backend, dict(id=c, backend=backend, verdict="error", error=why))
@@ -173,19 +182,25 @@ def _ask(claim_id: str, backend: str, ahead: bool) -> dict[str, Any] | threading
     """`claim_id` on `backend`: a fresh result kept ahead, or the event set once it is settled,
     in a process started now unless one is already on it. With `ahead`, that process goes on
     to settle every other claim, kept for when they are asked (one backend import for all: the
-    start-up fill, "Run all"), else it stops there (one claim run again)."""
+    start-up fill, "Run all"), else it stops there (one claim run again). A claim that a
+    process has further down its list gets a process of its own: it would wait behind every
+    claim before it (~3 s each, at a low priority)."""
     key = (backend, claim_id)
     with _LOCK:
         waiting = _PENDING.get(key)
         at, result = (0.0, {}) if waiting else AHEAD.pop(key, (0.0, {}))
+        on_it = any(q and q[0] == claim_id for q in _QUEUES.get(backend, []))
     if waiting is not None:
+        if not on_it:
+            _stream([claim_id], backend)  # its result settles the same wait, whoever is first
         return waiting
     if result and time.monotonic() - at < AHEAD_TTL_S:
         return result
     if not installed().get(backend, False):
         return {"id": claim_id, "backend": backend, "verdict": "not_installed"}
-    with _LOCK:  # not those another process is already settling
-        others = [c.id for c in CLAIMS if ahead and (backend, c.id) not in _PENDING]
+    with _LOCK:  # not those another process is already settling, or will
+        busy = {c for q in _QUEUES.get(backend, []) for c in q}
+        others = [c.id for c in CLAIMS if ahead and c.id not in busy]
     _stream([claim_id, *(c for c in others if c != claim_id)], backend)
     with _LOCK:
         waiting = _PENDING.get(key)

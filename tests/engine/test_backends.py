@@ -125,6 +125,7 @@ def _stand_in(monkeypatch: pytest.MonkeyPatch, first_s: float, then_s: float) ->
     monkeypatch.setattr(backends, "installed", lambda: dict.fromkeys(backends.BACKENDS, True))
     monkeypatch.setattr(backends, "AHEAD", {})
     monkeypatch.setattr(backends, "_PENDING", {})
+    monkeypatch.setattr(backends, "_QUEUES", {})
     return started
 
 
@@ -153,21 +154,25 @@ def test_one_backend_process_settles_every_claim(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_claim_on_its_way_is_not_asked_twice(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two askers of claims one process is already settling share its results: no second
-    process for them, and nobody's wait is orphaned."""
-    started = _stand_in(monkeypatch, first_s=0.1, then_s=0.1)
+    """A claim a process is on is waited for (no second process); one further down a
+    process's list gets a process of its own (else it waits behind every claim before it),
+    whose result settles the same wait: nobody's wait is orphaned."""
+    started = _stand_in(monkeypatch, first_s=0.5, then_s=0.1)
     first = backends._ask(IDS[0], "jax", ahead=True)  # one process for every claim
-    last = backends._ask(IDS[-1], "jax", ahead=True)  # on its way there: the same wait
-    assert len(started) == 1 and last is backends._PENDING[("jax", IDS[-1])]
+    assert len(started) == 1 and started[0][0] == IDS[0] and len(started[0]) == len(IDS)
+    same = backends._ask(IDS[0], "jax", ahead=True)  # that process is on it: the same wait
+    assert len(started) == 1 and same is first
+    last = backends._ask(IDS[-1], "jax", ahead=True)  # 23 claims away: a process of its own
+    assert started[-1] == [IDS[-1]] and last is backends._PENDING[("jax", IDS[-1])]
     assert backends._take(IDS[0], "jax", first)["verdict"] == "holds"
+    assert backends._take(IDS[-1], "jax", last)["verdict"] == "holds"
     again = backends._ask(IDS[0], "jax", ahead=True)  # used: a new process, for it alone
     assert started[-1] == [IDS[0]]
     assert backends._take(IDS[0], "jax", again)["verdict"] == "holds"
-    assert backends._take(IDS[-1], "jax", last)["verdict"] == "holds"
-    deadline = time.monotonic() + 30
-    while backends._PENDING and time.monotonic() < deadline:
+    deadline = time.monotonic() + 30  # every stand-in process done: none left on the lists
+    while any(backends._QUEUES.values()) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not backends._PENDING
+    assert not backends._PENDING and not any(backends._QUEUES.values())
 
 
 def test_replay_keeps_the_batches_that_ran_and_what_keras_raised() -> None:
