@@ -61,8 +61,10 @@ def test_a_training_run_shows_the_gradient_and_where_keras_cuts_it(page: Page, s
     for u in range(3):
         assert shown["grad"][u][:5] == pytest.approx([first[t][u] for t in range(5)], rel=1e-5)
     page.locator("#values-table summary").click()
-    head = page.locator("table.values thead th").all_text_contents()
-    assert "∂L/∂h[0]" in head and "∂L/∂c[0]" in head
+    # built by the <details>'s toggle event, a task after the click: waited for, not read at once
+    head = page.locator("table.values thead th")
+    expect(head.filter(has_text="∂L/∂h[0]")).to_have_count(1)
+    expect(head.filter(has_text="∂L/∂c[0]")).to_have_count(1)
     shot(page, "gradients")
 
 
