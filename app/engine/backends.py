@@ -170,7 +170,9 @@ def _stream(claim_ids: list[str], backend: str) -> None:
                 f"timed out after {TIMEOUT_S * len(claim_ids)} s" if proc.returncode == -9 else said
             )
             with _LOCK:
-                _QUEUES[backend].remove(queue)
+                queues = _QUEUES.get(backend, [])
+                if queue in queues:
+                    queues.remove(queue)
             for c in claim_ids:
                 if c not in settled:
                     _settle(backend, dict(id=c, backend=backend, verdict="error", error=why))

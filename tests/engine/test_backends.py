@@ -158,20 +158,22 @@ def test_a_claim_on_its_way_is_not_asked_twice(monkeypatch: pytest.MonkeyPatch) 
     process's list gets a process of its own (else it waits behind every claim before it),
     whose result settles the same wait: nobody's wait is orphaned."""
     started = _stand_in(monkeypatch, first_s=0.5, then_s=0.1)
-    first = backends._ask(IDS[0], "jax", ahead=True)  # one process for every claim
-    assert len(started) == 1 and started[0][0] == IDS[0] and len(started[0]) == len(IDS)
-    same = backends._ask(IDS[0], "jax", ahead=True)  # that process is on it: the same wait
-    assert len(started) == 1 and same is first
-    last = backends._ask(IDS[-1], "jax", ahead=True)  # 23 claims away: a process of its own
-    assert started[-1] == [IDS[-1]] and last is backends._PENDING[("jax", IDS[-1])]
-    assert backends._take(IDS[0], "jax", first)["verdict"] == "holds"
-    assert backends._take(IDS[-1], "jax", last)["verdict"] == "holds"
-    again = backends._ask(IDS[0], "jax", ahead=True)  # used: a new process, for it alone
-    assert started[-1] == [IDS[0]]
-    assert backends._take(IDS[0], "jax", again)["verdict"] == "holds"
-    deadline = time.monotonic() + 30  # every stand-in process done: none left on the lists
-    while any(backends._QUEUES.values()) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    try:
+        first = backends._ask(IDS[0], "jax", ahead=True)  # one process for every claim
+        assert len(started) == 1 and started[0][0] == IDS[0] and len(started[0]) == len(IDS)
+        same = backends._ask(IDS[0], "jax", ahead=True)  # that process is on it: the same wait
+        assert len(started) == 1 and same is first
+        last = backends._ask(IDS[-1], "jax", ahead=True)  # 23 claims away: its own process
+        assert started[-1] == [IDS[-1]] and last is backends._PENDING[("jax", IDS[-1])]
+        assert backends._take(IDS[0], "jax", first)["verdict"] == "holds"
+        assert backends._take(IDS[-1], "jax", last)["verdict"] == "holds"
+        again = backends._ask(IDS[0], "jax", ahead=False)  # used: a new process, for it alone
+        assert started[-1] == [IDS[0]]
+        assert backends._take(IDS[0], "jax", again)["verdict"] == "holds"
+    finally:  # every stand-in process done before the module's dicts are put back
+        deadline = time.monotonic() + 60
+        while any(backends._QUEUES.values()) and time.monotonic() < deadline:
+            time.sleep(0.05)
     assert not backends._PENDING and not any(backends._QUEUES.values())
 
 
