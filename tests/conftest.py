@@ -70,6 +70,7 @@ SLOW = {
 # Serial: each asserts a duration or races a deadline of the server's; `make test` runs them
 # alone, after the rest has run two files at a time (pytest-xdist).
 SERIAL = {
+    "tests/browser/test_connection.py",
     "tests/deploy/test_abandon.py",
     "tests/deploy/test_limits.py",
     "tests/test_http_timeouts.py",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -283,7 +284,13 @@ def test_the_heatmap_scales_to_small_values(page: Page, server: str) -> None:
     page.goto(server + "/lessons/keras-stateful-example?step=0")
     expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)
     page.locator("#step-batch").click()
-    page.wait_for_function("document.getElementById('heatmap').data?.[0]?.z?.[0]?.length > 0")
+    # polled from here: wait_for_function's polling evals its string in the page, which the
+    # page's CSP (no unsafe-eval) refuses whenever the first look is not already true
+    drawn = "() => document.getElementById('heatmap').data?.[0]?.z?.[0]?.length > 0"
+    deadline = time.monotonic() + 30
+    while not page.evaluate(drawn):
+        assert time.monotonic() < deadline, "the heatmap was not drawn in 30 s"
+        page.wait_for_timeout(100)
     zmax, biggest = page.evaluate(
         "(() => { const all = document.getElementById('heatmap').data;"
         " const zs = all.flatMap((d) => d.z.flat()).map(Math.abs);"
