@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from functools import cache
 from importlib import metadata, resources
@@ -69,8 +70,13 @@ def _asset(context: jinja2.runtime.Context, path: str) -> str:
 @jinja2.pass_context
 def _imports(context: jinja2.runtime.Context, path: str) -> list[str]:
     """The URLs of the modules `path` imports (for <link rel="modulepreload">)."""
-    snapshot = assets.tree(STATIC)
-    return [asset_url(context["request"], dep) for dep in assets.module_graph(snapshot, path)]
+    return [asset_url(context["request"], dep) for dep in _graph(path)]
+
+
+@functools.cache
+def _graph(path: str) -> tuple[str, ...]:
+    # once per process (the static tree is read once too), not at every page render
+    return tuple(assets.module_graph(assets.tree(STATIC), path))
 
 
 templates.env.globals["asset"] = _asset
