@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from functools import cache
 from importlib import metadata, resources
@@ -73,7 +72,7 @@ def _imports(context: jinja2.runtime.Context, path: str) -> list[str]:
     return [asset_url(context["request"], dep) for dep in _graph(path)]
 
 
-@functools.cache
+@cache
 def _graph(path: str) -> tuple[str, ...]:
     # once per process (the static tree is read once too), not at every page render
     return tuple(assets.module_graph(assets.tree(STATIC), path))
