@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-parallel test-fast lint bench clean docs test-container lock i18n i18n-extract i18n-update i18n-compile
+.PHONY: run test test-serial test-fast lint bench clean docs test-container lock i18n i18n-extract i18n-update i18n-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,15 +49,16 @@ $(AXE): tests/browser/a11y/package-lock.json
 	npm ci --prefix tests/browser/a11y --no-audit --no-fund --loglevel=error
 	touch $(AXE)
 
+# Two test files at a time (pytest-xdist: the machine has 2 cores, and one process left it half
+# idle), then alone the tests that measure time or race the server's deadlines
+# (tests/conftest.py SERIAL). ~24 min instead of ~33 on a 2-core machine.
 test: $(STAMP) $(BACKENDS_STAMP) $(BROWSER_STAMP) $(AXE)
-	$(BIN)/python -m pytest
-
-# Not yet `make test`: two test files at a time (pytest-xdist), then alone the tests that
-# measure time or race the server's deadlines (tests/conftest.py SERIAL). ~22 min instead of
-# ~31 here, but each run under that load has shown another timing race in a test.
-test-parallel: $(STAMP) $(BACKENDS_STAMP) $(BROWSER_STAMP) $(AXE)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
 	$(BIN)/python -m pytest -m serial
+
+# One process, in file order: slower, for reading a failure without interleaved output.
+test-serial: $(STAMP) $(BACKENDS_STAMP) $(BROWSER_STAMP) $(AXE)
+	$(BIN)/python -m pytest
 
 # The editing loop: no browser, no server processes, no fuzzing (tests/conftest.py SLOW).
 test-fast: $(STAMP)
