@@ -33,9 +33,6 @@ class Transfer:
     reason: Reason | None = None
     gap: int = 0  # positions skipped (>0) or repeated (<0) between the two windows
 
-    def to_dict(self, row: int) -> dict[str, object]:
-        return {"row": row, "kind": self.kind, "reason": self.reason, "gap": self.gap}
-
 
 def classify(
     prev: RowOrigin | None,

@@ -4,7 +4,7 @@ resets and state settings applied just before it (app/engine/runner.py fills the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -24,15 +24,6 @@ class Event:
     state: Literal["h", "c"] | None = None  # set only
     values: np.ndarray | None = None  # set only: Keras's state variable after the assign
     row: int | None = None  # set only: the one row set (None: every row)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"layer": self.layer, "kind": self.kind, "cause": self.cause}
-        if self.kind == "set":
-            out["state"] = self.state
-            out["values"] = None if self.values is None else self.values.tolist()
-            if self.row is not None:
-                out["row"] = self.row
-        return out
 
     def touches(self, layer: int, row: int) -> bool:
         return self.layer == layer and (self.row is None or self.row == row)

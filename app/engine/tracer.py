@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from app import layout, presets
-from app.engine import gradients, keras_model, recompute
+from app import layout, presets, schemas
+from app.engine import document, gradients, keras_model, recompute
 from app.engine.gradients import BatchGrad
 from app.engine.recompute import Checks, LayerResult
 from app.engine.records import BatchRecord
@@ -18,8 +17,6 @@ from app.engine.runner import Runner
 from app.engine.verify import Verification, verify
 from app.scenario import Scenario
 from app.transfers import RowOrigin, Transfer, classify
-
-FORMAT = "lstm-state-lab/trace@1"
 
 
 @dataclass
@@ -39,10 +36,14 @@ class Trace:
     checks: Checks  # the other side of every comparison `verification` made
     grads: list[BatchGrad | None]  # training batches: d loss / d every state
 
+    def document(self) -> schemas.TraceDoc:
+        """The trace as the typed document of app/schemas.py."""
+        return document.build(self)
+
     def to_dict(self, arrays: bool = False) -> dict[str, Any]:
         """The trace as JSON-able data; `arrays=True` keeps numpy float32 arrays instead of
         lists (for orjson, which writes them fast and in float32's shortest form)."""
-        return _to_dict(self, np.ascontiguousarray if arrays else (lambda a: a.tolist()))
+        return schemas.plain(self.document(), arrays)  # type: ignore[no-any-return]
 
 
 def _arrays(
@@ -188,133 +189,3 @@ def _notes(
         )
         notes.append({"code": "newest_first", "message": message, "params": {}})
     return notes
-
-
-# -- JSON ---------------------------------------------------------------------------------------
-Conv = Callable[[np.ndarray], Any]
-
-
-def _state_dict(names: tuple[str, ...], arrays: list[np.ndarray], conv: Conv) -> dict[str, Any]:
-    return {n: conv(a) for n, a in zip(names, arrays, strict=False)}
-
-
-def _grad_dict(
-    names: tuple[str, ...], grad: BatchGrad | None, layer: int, conv: Conv
-) -> dict[str, Any]:
-    if grad is None:
-        return {"grad": None, "grad_initial": None}
-    g = grad.layers[layer]
-    return {
-        "grad": _state_dict(names, g.states, conv),
-        "grad_initial": None if g.initial is None else _state_dict(names, g.initial, conv),
-    }
-
-
-def _to_dict(t: Trace, conv: Conv) -> dict[str, Any]:
-    built, spec = t.built, t.scenario.model
-    names = [keras_model.STATE_NAMES[ls.kind] for ls in spec.layers]
-    gates = [keras_model.GATE_NAMES[ls.kind] for ls in spec.layers]
-    batches = []
-    for k, rec in enumerate(t.records):
-        layers = []
-        for i, lr in enumerate(t.results[k]):
-            layer: dict[str, Any] = {
-                "initial": _state_dict(names[i], lr.initial, conv),
-                "transfers": [tr.to_dict(r) for r, tr in enumerate(t.transfers[k][i])],
-                "h": conv(lr.h),
-                "c": None if lr.c is None else conv(lr.c),
-                "gates": None
-                if lr.gates is None
-                else {g: conv(lr.gates[:, :, j]) for j, g in enumerate(gates[i])},
-                "final": _state_dict(names[i], lr.final, conv),
-                "keras_final": None
-                if rec.after[i] is None
-                else _state_dict(names[i], rec.after[i], conv),  # type: ignore[arg-type]
-                **_grad_dict(names[i], t.grads[k], i, conv),
-            }
-            layers.append(layer)
-        batches.append(
-            {
-                "index": k,
-                "op_index": rec.op_index,
-                "op": rec.op,
-                "epoch": rec.epoch,
-                "batch": rec.batch,
-                "weights_version": rec.weights_version,
-                "events": [e.to_dict() for e in rec.events],
-                "rows": [
-                    {
-                        "row": r,
-                        "sample": rec.samples[r] if r < len(rec.samples) else None,
-                        "sequence": o.sequence,
-                        "positions": list(o.positions),
-                        "padding": o.padding,
-                        "newest_first": o.newest_first,
-                    }
-                    for r, o in enumerate(t.origins[k])
-                ],
-                "inputs": conv(rec.x),
-                "targets": conv(t.targets[rec.samples]),
-                "layers": layers,
-                "outputs": None if rec.outputs is None else conv(rec.outputs),
-                "loss": rec.loss,
-                "grad_loss": None if t.grads[k] is None else t.grads[k].loss,  # type: ignore[union-attr]
-                "max_abs_diff": t.verification.per_batch[k],
-            }
-        )
-    layer_names = [f"rnn{i}" for i in range(len(spec.layers))] + (["head"] if spec.head else [])
-    return {
-        "format": FORMAT,
-        "scenario": t.scenario.model_dump(mode="json"),
-        "model": {
-            "batch_size": built.batch_size,
-            "timesteps": built.timesteps,
-            "input_features": built.features,
-            "layers": [
-                {
-                    "index": i,
-                    "name": f"rnn{i}",
-                    "kind": ls.kind,
-                    "units": ls.units,
-                    "stateful": ls.stateful,
-                    "return_sequences": spec.returns_sequences(i),
-                    "state_names": list(names[i]),
-                    "gate_names": list(gates[i]),
-                }
-                for i, ls in enumerate(spec.layers)
-            ],
-            "head": {"units": built.head_units, "task": t.dataset.task} if spec.head else None,
-        },
-        "data": {
-            "preset": t.dataset.preset,
-            "task": t.dataset.task,
-            "vocab": t.dataset.vocab,
-            "sequences": [{"name": s.name, "tokens": s.tokens} for s in t.dataset.sequences],
-            "samples": [
-                {
-                    "sequence": s.sequence,
-                    "positions": list(s.positions),
-                    "target_position": s.target_position,
-                    "newest_first": s.newest_first,
-                }
-                for s in t.layout.samples
-            ],
-            "dropped_positions": t.layout.dropped_positions,
-            "encoding": t.dataset.encoding,
-        },
-        "weights": [
-            {
-                "version": v,
-                "layers": [
-                    {"name": n, "arrays": [conv(a) for a in arrays]}
-                    for n, arrays in zip(layer_names, w, strict=True)
-                ],
-            }
-            for v, w in enumerate(t.weights)
-        ],
-        "batches": batches,
-        "verification": t.verification.to_dict(),
-        "notes": [n["message"] for n in t.notes],
-        # the same notes by code and values, for pages in other languages (js.note.<code>)
-        "note_codes": [{"code": n["code"], "params": n["params"]} for n in t.notes],
-    }

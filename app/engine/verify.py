@@ -27,6 +27,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from app import schemas as doc
 from app.engine.gradients import BatchGrad
 from app.engine.keras_model import Built
 from app.engine.recompute import Checks, LayerCheck, LayerResult, groups
@@ -35,7 +36,7 @@ from app.errors import VerificationFailed
 
 TOLERANCE = 1e-5
 CRITERION = "|Δ| ≤ tolerance · max(1, |Keras's value|)"
-QUANTITIES = {
+QUANTITIES: dict[doc.QuantityName, str] = {
     "h": "h at every timestep: Keras's layer output vs an independent TF recurrence",
     "h_cell": "h at every timestep: Keras's cell stepped by hand vs Keras's layer",
     "c": "c at every timestep: Keras's cell stepped by hand vs an independent TF recurrence",
@@ -54,42 +55,40 @@ class Quantity:
     max_scaled_diff: float = 0.0  # |Δ| / max(1, |Keras's value|)
     values: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "max_abs_diff": self.max_abs_diff,
-            "max_scaled_diff": self.max_scaled_diff,
-            "values": self.values,
-        }
-
 
 @dataclass
 class Verification:
     max_abs_diff: float
     checks: int
     per_batch: list[float]
-    quantities: dict[str, Quantity] = field(default_factory=dict)
+    quantities: dict[doc.QuantityName, Quantity] = field(default_factory=dict)
 
     @property
     def max_scaled_diff(self) -> float:
         return max((q.max_scaled_diff for q in self.quantities.values()), default=0.0)
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "max_abs_diff": self.max_abs_diff,
-            "max_scaled_diff": self.max_scaled_diff,
-            "tolerance": TOLERANCE,
-            "criterion": CRITERION,
-            "passed": self.max_scaled_diff <= TOLERANCE,
-            "checks": self.checks,
-            "quantities": {
-                name: {**q.to_dict(), "covers": QUANTITIES[name]}
+    def document(self) -> doc.VerificationInfo:
+        return doc.VerificationInfo.model_construct(
+            max_abs_diff=self.max_abs_diff,
+            max_scaled_diff=self.max_scaled_diff,
+            tolerance=TOLERANCE,
+            criterion=CRITERION,
+            passed=self.max_scaled_diff <= TOLERANCE,
+            checks=self.checks,
+            quantities={
+                name: doc.QuantityCheck.model_construct(
+                    max_abs_diff=q.max_abs_diff,
+                    max_scaled_diff=q.max_scaled_diff,
+                    values=q.values,
+                    covers=QUANTITIES[name],
+                )
                 for name, q in self.quantities.items()
                 if q.values
             },
-            "keras_version": keras.__version__,
-            "tensorflow_version": tf.__version__,
-            "references": list(QUANTITIES.values()),
-        }
+            keras_version=keras.__version__,
+            tensorflow_version=tf.__version__,
+            references=list(QUANTITIES.values()),
+        )
 
 
 class _Tally:
@@ -101,7 +100,12 @@ class _Tally:
         self.checks = 0
 
     def compare(
-        self, name: str, idx: list[int], layer: int, ours: np.ndarray, keras_: np.ndarray
+        self,
+        name: doc.QuantityName,
+        idx: list[int],
+        layer: int,
+        ours: np.ndarray,
+        keras_: np.ndarray,
     ) -> None:
         """`ours`, `keras_`: the group's records stacked on the first axis (same size each)."""
         ours, keras_ = np.asarray(ours, np.float64), np.asarray(keras_, np.float64)

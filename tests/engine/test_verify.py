@@ -55,7 +55,7 @@ def test_model_outputs_compared_with_the_head_on_the_shown_h() -> None:
 
 
 def test_verification_says_what_it_covered() -> None:
-    v = tracer.run(scenario(**POEM)).verification.to_dict()
+    v = tracer.run(scenario(**POEM)).verification.document().model_dump()
     q = v["quantities"]
     assert set(q) == {
         "h",
