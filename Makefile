@@ -99,6 +99,7 @@ docs: $(STAMP)
 	$(BIN)/lstm-state-lab schema scenario > docs/scenario.schema.json
 	$(BIN)/lstm-state-lab schema trace > docs/trace.schema.json
 	$(BIN)/lstm-state-lab schema live > docs/live.schema.json
+	$(BIN)/lstm-state-lab schema live_replies > docs/live_replies.schema.json
 
 # A real image build and run without a Docker engine (root; podman/buildah/debootstrap).
 test-container:

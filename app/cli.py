@@ -144,9 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("presets", help="list the data presets")
     p.set_defaults(func=_presets)
     p = sub.add_parser(
-        "schema", help="print the JSON Schema of the scenario, the trace or the live commands"
+        "schema",
+        help="print the JSON Schema of the scenario, the trace, the live commands or the live "
+        "replies",
     )
-    p.add_argument("which", choices=["scenario", "trace", "live"])
+    p.add_argument("which", choices=["scenario", "trace", "live", "live_replies"])
     p.set_defaults(func=_schema)
     p = sub.add_parser("claims", help="settle the claims on Keras, on one backend")
     p.add_argument("ids", nargs="*", help="claim ids (default: all)")

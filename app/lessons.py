@@ -24,6 +24,7 @@ from pydantic import (
 
 from app.paths import CONTENT
 from app.scenario import CallOp, FitOp, PredictOp, Scenario
+from app.schemas import TraceDoc
 
 LESSON_DIR = CONTENT / "lessons"
 _ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -72,21 +73,21 @@ class Facts(_Strict):
         return self.model_dump(exclude_none=True)
 
     @staticmethod
-    def measure(trace: dict[str, Any]) -> dict[str, int]:
-        """The same counts, read from a trace (the format of docs/formats.md)."""
-        batches = trace["batches"]
-        rows = [row for b in batches for row in b["rows"]]
-        kinds = [t["kind"] for b in batches[1:] for t in b["layers"][0]["transfers"]]
+    def measure(trace: TraceDoc) -> dict[str, int]:
+        """The same counts, read from a trace."""
+        batches = trace.batches
+        rows = [row for b in batches for row in b.rows]
+        kinds = [t.kind for b in batches[1:] for t in b.layers[0].transfers]
         return {
             "batches": len(batches),
-            "rows": trace["model"]["batch_size"],
-            "sequences": len({row["sequence"] for row in rows if not row["padding"]}),
-            "samples": sum(not row["padding"] for row in rows),
-            "timesteps": trace["scenario"]["batching"]["timesteps"],
-            "epochs": 1 + max(b["epoch"] for b in batches),
+            "rows": trace.model.batch_size,
+            "sequences": len({row.sequence for row in rows if not row.padding}),
+            "samples": sum(not row.padding for row in rows),
+            "timesteps": trace.scenario.batching.timesteps,
+            "epochs": 1 + max(b.epoch for b in batches),
             "continues": kinds.count("continues"),
             "mismatches": kinds.count("mismatch"),
-            "padding_rows": sum(row["padding"] for row in rows),
+            "padding_rows": sum(row.padding for row in rows),
         }
 
 
@@ -104,9 +105,9 @@ class Quiz(_Strict):
 QUIZ_ANSWERS = {"continues": ("continues",), "zeros": ("reset", "initial"), "other": ("mismatch",)}
 
 
-def quiz_answer(trace: dict[str, Any], quiz: Quiz) -> str:
+def quiz_answer(trace: TraceDoc, quiz: Quiz) -> str:
     """The right answer, from the trace (the same rule static/js/quiz.js applies)."""
-    kind = trace["batches"][quiz.batch]["layers"][quiz.layer]["transfers"][quiz.row]["kind"]
+    kind = trace.batches[quiz.batch].layers[quiz.layer].transfers[quiz.row].kind
     return next(answer for answer, kinds in QUIZ_ANSWERS.items() if kind in kinds)
 
 

@@ -7,7 +7,6 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import anyio
 from fastapi import FastAPI
@@ -38,6 +37,7 @@ from app.claim_store import ClaimStore
 from app.errors import LabError
 from app.jobqueue import JobQueue, LocalJobQueue
 from app.scenario import Scenario
+from app.schemas import TraceDoc
 from app.server import close_sessions_on_exit
 from app.settings import Settings, get_settings
 from app.tracing import TraceService
@@ -51,10 +51,10 @@ def _warm_up() -> None:
     tasks.warm_up()  # imports TF; every layer kind and operation compiled once
 
 
-def _compute(scenario: Scenario) -> dict[str, Any]:
+def _compute(scenario: Scenario) -> TraceDoc:
     from app.engine import tracer  # imported by the warm-up, in the TF thread
 
-    return tracer.run(scenario).to_dict(arrays=True)
+    return tracer.run(scenario).document()
 
 
 def _job_queue(settings: Settings, worker: WorkerProcess) -> JobQueue:

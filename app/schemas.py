@@ -59,11 +59,14 @@ Cube = Annotated[np.ndarray, _ArrayOf(3)]
 AnyArray = Annotated[np.ndarray, _ArrayOf(None)]
 
 
-class _Doc(BaseModel):
+class Doc(BaseModel):
+    """A part of a trace or of a live message: built with `model_construct` from the engine's
+    own values, written by `plain`."""
+
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
 
-class LayerInfo(_Doc):
+class LayerInfo(Doc):
     index: int
     name: str
     kind: Literal["LSTM", "GRU", "SimpleRNN"]
@@ -74,12 +77,12 @@ class LayerInfo(_Doc):
     gate_names: list[str] = Field(description="LSTM i,f,g,o; GRU z,r,hh; SimpleRNN none.")
 
 
-class HeadInfo(_Doc):
+class HeadInfo(Doc):
     units: int
     task: Literal["regression", "classification"]
 
 
-class ModelInfo(_Doc):
+class ModelInfo(Doc):
     batch_size: int
     timesteps: int
     input_features: int
@@ -87,19 +90,19 @@ class ModelInfo(_Doc):
     head: HeadInfo | None
 
 
-class SequenceInfo(_Doc):
+class SequenceInfo(Doc):
     name: str
     tokens: list[str] = Field(description="How each position is shown (characters, numbers).")
 
 
-class SampleInfo(_Doc):
+class SampleInfo(Doc):
     sequence: int
     positions: list[int] = Field(description="Positions in the order they are fed.")
     target_position: int
     newest_first: bool
 
 
-class DataInfo(_Doc):
+class DataInfo(Doc):
     preset: str
     task: Literal["regression", "classification"]
     vocab: list[str] | None
@@ -113,17 +116,17 @@ class DataInfo(_Doc):
     )
 
 
-class LayerWeights(_Doc):
+class LayerWeights(Doc):
     name: str
     arrays: list[AnyArray] = Field(description="Keras get_weights() of the layer, in order.")
 
 
-class WeightsVersion(_Doc):
+class WeightsVersion(Doc):
     version: int
     layers: list[LayerWeights]
 
 
-class Event(_Doc):
+class Event(Doc):
     layer: int
     kind: Literal["reset", "set"]
     cause: Literal["reset_states", "set_state", "reset_every", "epoch_end", "intervention"] = Field(
@@ -140,7 +143,7 @@ class Event(_Doc):
     )
 
 
-class Row(_Doc):
+class Row(Doc):
     row: int
     sample: int | None = Field(description="Index into data.samples; null for a padding row.")
     sequence: int | None
@@ -152,7 +155,7 @@ class Row(_Doc):
     newest_first: bool
 
 
-class TransferInfo(_Doc):
+class TransferInfo(Doc):
     row: int
     kind: Literal["initial", "continues", "mismatch", "reset", "set"]
     reason: (
@@ -164,7 +167,7 @@ class TransferInfo(_Doc):
     gap: int = Field(description="Positions skipped (>0) or repeated (<0) at this boundary.")
 
 
-class LayerBatch(_Doc):
+class LayerBatch(Doc):
     initial: dict[str, Matrix] = Field(description="Initial state per name, (rows, units).")
     transfers: list[TransferInfo]
     h: Cube = Field(description="(rows, timesteps, units)")
@@ -185,7 +188,7 @@ class LayerBatch(_Doc):
     )
 
 
-class Batch(_Doc):
+class Batch(Doc):
     index: int
     op_index: int
     op: str
@@ -212,14 +215,14 @@ QuantityName = Literal[
 ]
 
 
-class QuantityCheck(_Doc):
+class QuantityCheck(Doc):
     max_abs_diff: float
     max_scaled_diff: float = Field(description="max |Δ| / max(1, |Keras's value|)")
     values: int = Field(description="How many numbers were compared.")
     covers: str = Field(description="What was compared with what.")
 
 
-class VerificationInfo(_Doc):
+class VerificationInfo(Doc):
     max_abs_diff: float
     max_scaled_diff: float = Field(description="The largest |Δ| / max(1, |Keras's value|).")
     tolerance: float
@@ -234,12 +237,12 @@ class VerificationInfo(_Doc):
     references: list[str]
 
 
-class NoteCode(_Doc):
+class NoteCode(Doc):
     code: Literal["broadcast", "newest_first", "predict_rows"]
     params: dict[str, int | str]
 
 
-class TraceDoc(_Doc):
+class TraceDoc(Doc):
     format: Literal["lstm-state-lab/trace@1"]
     scenario: Scenario
     model: ModelInfo
@@ -265,13 +268,16 @@ _LEAF = frozenset({int, float, str, bool, type(None)})
 
 def _plain(value: Any, conv: Callable[[np.ndarray], Any]) -> Any:
     # leaves are passed through without a call: a large trace holds ~10^5 of them
-    if isinstance(value, _Doc):
+    if isinstance(value, Doc):
         given = value.__pydantic_fields_set__
-        return {
+        out = {
             k: v if type(v) in _LEAF else _plain(v, conv)
             for k, v in value.__dict__.items()
             if k in given
         }
+        if value.__pydantic_extra__:  # an error reply's values
+            out.update({k: _plain(v, conv) for k, v in value.__pydantic_extra__.items()})
+        return out
     if isinstance(value, np.ndarray):
         return conv(value)
     if isinstance(value, list):
@@ -284,10 +290,11 @@ def _plain(value: Any, conv: Callable[[np.ndarray], Any]) -> Any:
 
 
 def schemas() -> dict[str, dict[str, Any]]:
-    from app.live.protocol import COMMAND
+    from app.live.protocol import COMMAND, REPLY
 
     return {
         "scenario": Scenario.model_json_schema(),
         "trace": TraceDoc.model_json_schema(),
         "live": COMMAND.json_schema(),
+        "live_replies": REPLY.json_schema(),
     }

@@ -19,16 +19,16 @@ import contextlib
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
 
 import anyio
 
 from app import budget, metrics
 from app.scenario import Scenario
+from app.schemas import TraceDoc
 from app.settings import Settings
 from app.workers import WorkerProcess
 
-Trace = dict[str, Any]
+Trace = TraceDoc
 SHARE_POLL_S = 0.05
 
 

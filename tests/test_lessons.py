@@ -129,7 +129,7 @@ def _says(text: str, n: int) -> bool:
 def test_each_steps_text_is_true_to_its_trace(lesson: Lesson, step: Step) -> None:
     from app.engine import tracer
 
-    measured = Facts.measure(tracer.run(step.scenario).to_dict())
+    measured = Facts.measure(tracer.run(step.scenario).document())
     for name, value in step.facts.stated().items():
         assert measured[name] == value, (step.id, name, measured[name], value)
         if value:  # "every hand-off continues" states 0 mismatches without the digit
@@ -152,9 +152,9 @@ def test_each_quiz_asks_about_a_boundary_its_run_has(lesson: Lesson, step: Step)
 
     quiz = step.quiz
     assert quiz is not None
-    trace = tracer.run(step.scenario).to_dict()
-    assert quiz.batch < len(trace["batches"]) and quiz.layer < len(step.scenario.model.layers)
-    assert quiz.row < trace["model"]["batch_size"]
+    trace = tracer.run(step.scenario).document()
+    assert quiz.batch < len(trace.batches) and quiz.layer < len(step.scenario.model.layers)
+    assert quiz.row < trace.model.batch_size
     assert quiz_answer(trace, quiz) in QUIZ_ANSWERS
 
 
@@ -162,7 +162,7 @@ def test_the_quizzes_ask_each_answer_somewhere() -> None:
     """Lessons that always answer "continues" would teach guessing, not state."""
     from app.engine import tracer
 
-    answers = {quiz_answer(tracer.run(s.scenario).to_dict(), s.quiz) for _, s in QUIZZES if s.quiz}
+    answers = {quiz_answer(tracer.run(s.scenario).document(), s.quiz) for _, s in QUIZZES if s.quiz}
     assert answers == set(QUIZ_ANSWERS)
 
 

@@ -6,6 +6,7 @@ import os
 import signal
 from typing import Any
 
+import numpy as np
 import pytest
 
 from app.errors import ScenarioError
@@ -114,3 +115,21 @@ def test_errors_come_back_as_their_own_kind() -> None:
             worker.stop()
 
     serving.run_async(main)
+
+
+def test_a_trace_comes_back_as_its_typed_document() -> None:
+    """The trace worker returns the engine's document (pickled), arrays and all."""
+    from app.schemas import TraceDoc
+
+    async def main() -> TraceDoc:
+        worker = _worker()
+        try:
+            got: TraceDoc = await worker.call("trace", {"data": {"preset": "poem"}})
+            return got
+        finally:
+            worker.stop()
+
+    doc = serving.run_async(main)
+    assert isinstance(doc, TraceDoc) and doc.verification.passed
+    h = doc.batches[0].layers[0].h
+    assert h.dtype == np.float32 and h.shape[1] == doc.model.timesteps

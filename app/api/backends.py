@@ -16,6 +16,7 @@ from app import budget, export
 from app.api.deps import JobsDep, TracesDep, owner, while_connected
 from app.api.errors import LAB_ERRORS
 from app.scenario import Scenario
+from app.schemas import TraceDoc, plain
 
 router = APIRouter(prefix="/api/backends", tags=["backends"])
 SAME = 1e-4  # backends' float32 kernels differ by ~1e-6; a kept state that differs more is not
@@ -25,62 +26,62 @@ KEPT = 64  # results kept by scenario: a class asking for the lesson's run compu
 _KEPT: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
 
-def layer_check_data(trace: dict[str, Any]) -> dict[str, Any]:
-    """What app/engine/layer_check.py needs: per batch, the inputs and per layer its weights,
-    initial states and the h shown (full batches only: a lone row's broadcast is TensorFlow's)."""
-    names = [layer["state_names"] for layer in trace["model"]["layers"]]
+def layer_check_data(trace: TraceDoc) -> dict[str, Any]:
+    """What app/engine/layer_check.py needs, as plain lists (it goes to another process): per
+    batch, the inputs and per layer its weights, initial states and the h shown (full batches
+    only: a lone row's broadcast is TensorFlow's)."""
+    names = [layer.state_names for layer in trace.model.layers]
     batches: list[dict[str, Any]] = []
-    for b in trace["batches"]:
+    for b in trace.batches:
         if len(batches) == CHECKED_BATCHES:
             break
-        if len(b["inputs"]) != len(b["layers"][0]["h"]):
+        if len(b.inputs) != len(b.layers[0].h):
             continue
-        weights = trace["weights"][b["weights_version"]]["layers"]
+        weights = trace.weights[b.weights_version].layers
         batches.append(
             {
-                "x": np.asarray(b["inputs"]).tolist(),
+                "x": b.inputs.tolist(),
                 "layers": [
                     {
-                        "initial": [np.asarray(layer["initial"][n]).tolist() for n in names[i]],
-                        "weights": [np.asarray(a).tolist() for a in weights[i]["arrays"]],
-                        "h": np.asarray(layer["h"]).tolist(),
+                        "initial": [layer.initial[n].tolist() for n in names[i]],
+                        "weights": [a.tolist() for a in weights[i].arrays],
+                        "h": layer.h.tolist(),
                     }
-                    for i, layer in enumerate(b["layers"])
+                    for i, layer in enumerate(b.layers)
                 ],
             }
         )
     return {
-        "kinds": [layer["kind"] for layer in trace["model"]["layers"]],
-        "units": [layer["units"] for layer in trace["model"]["layers"]],
+        "kinds": [layer.kind for layer in trace.model.layers],
+        "units": [layer.units for layer in trace.model.layers],
         "batches": batches,
     }
 
 
-def compare(trace: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
+def compare(trace: TraceDoc, run: dict[str, Any]) -> dict[str, Any]:
     """One backend's kept states vs TensorFlow's, batch by batch (stateful layers only)."""
     out = {k: run.get(k) for k in ("backend", "version", "verdict", "error", "layer_check")}
     if run["verdict"] == "not_installed":
         return out
     per_batch = []
-    for batch, got in zip(trace["batches"], run.get("states") or [], strict=False):
+    for batch, got in zip(trace.batches, run.get("states") or [], strict=False):
         worst = 0.0
-        for layer, states in zip(batch["layers"], got, strict=True):
-            if layer["keras_final"] is None or states is None:
+        for layer, states in zip(batch.layers, got, strict=True):
+            if layer.keras_final is None or states is None:
                 continue
-            want = list(layer["keras_final"].values())
+            want = list(layer.keras_final.values())
             for g, w in zip(states, want, strict=True):
-                worst = max(worst, float(np.max(np.abs(np.asarray(g) - np.asarray(w)))))
+                worst = max(worst, float(np.max(np.abs(np.asarray(g) - w))))
         per_batch.append(worst)
     differs = [k for k, d in enumerate(per_batch) if d > SAME]
+    first = trace.batches[0].layers if trace.batches else []
     out |= {
-        "batches": len(trace["batches"]),
+        "batches": len(trace.batches),
         "ran_batches": len(per_batch),
         "per_batch": per_batch,
         "first_differs": differs[0] if differs else None,
         "max_abs_diff": max(per_batch, default=0.0),
-        "compared": sum(layer["keras_final"] is not None for layer in trace["batches"][0]["layers"])
-        if trace["batches"]
-        else 0,
+        "compared": sum(layer.keras_final is not None for layer in first),
     }
     if run["verdict"] == "ran":
         out["verdict"] = "differs" if differs else "same"
@@ -106,17 +107,17 @@ async def compare_backends(
         seconds, request.app.state.settings.job_budget_s, "fewer batches, epochs or units"
     )
     trace = await while_connected(request, traces.trace(scenario, owner(request)))
-    script = await anyio.to_thread.run_sync(export.script, trace)
+    script = await anyio.to_thread.run_sync(export.script, plain(trace, arrays=True))
     layers = await anyio.to_thread.run_sync(layer_check_data, trace)
     runs = await while_connected(request, jobs.call("replay", script, layers, key=key))
-    tf = trace["verification"]
+    tf = trace.verification
     result = {
         "tensorflow": {
             "backend": "tensorflow",
-            "version": tf["tensorflow_version"],
+            "version": tf.tensorflow_version,
             "verdict": "same",
-            "batches": len(trace["batches"]),
-            "verified": tf["passed"],
+            "batches": len(trace.batches),
+            "verified": tf.passed,
         },
         **{b: compare(trace, r) for b, r in runs.items()},
     }

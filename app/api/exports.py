@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 import anyio
 import orjson
@@ -12,6 +12,7 @@ from app import export, export_torch
 from app.api.deps import TracesDep, owner, while_connected
 from app.api.errors import LAB_ERRORS
 from app.scenario import Scenario
+from app.schemas import TraceDoc, plain
 
 router = APIRouter(prefix="/api/export", tags=["export"])
 Format = Literal["py", "ipynb", "torch", "json", "csv", "npz"]
@@ -26,7 +27,9 @@ MEDIA = {
 }
 
 
-def _build(trace: dict[str, Any], fmt: str) -> bytes:
+def _build(doc: TraceDoc, fmt: str) -> bytes:
+    # the files are made from the trace's JSON form (docs/trace.schema.json), arrays kept
+    trace = plain(doc, arrays=True)
     if fmt == "json":
         return orjson.dumps(trace, option=orjson.OPT_SERIALIZE_NUMPY)
     if fmt == "csv":

@@ -14,7 +14,9 @@ from fastapi import WebSocket
 from pydantic import ValidationError
 
 from app.errors import headline, validation_items
+from app.live.protocol import ErrorReply, ReplyMessage
 from app.live.session import Session, SessionError
+from app.schemas import TraceDoc, plain
 from app.settings import Settings
 
 CLOSE_TIMEOUT_S = 5.0
@@ -43,11 +45,12 @@ async def close_slow_client(ws: WebSocket) -> None:
         await asyncio.wait_for(ws.close(code=1008, reason="not reading: closed"), CLOSE_TIMEOUT_S)
 
 
-def error_frame(kind: str, message: str, **detail: Any) -> dict[str, Any]:
-    return {"type": "error", "error": kind, "message": message, **detail}
+def error_frame(kind: str, message: str, **detail: Any) -> ErrorReply:
+    """`detail` holds `code` and the values the page fills the translated message with."""
+    return ErrorReply.model_construct(type="error", error=kind, message=message, **detail)
 
 
-def validation_frame(exc: ValidationError) -> dict[str, Any]:
+def validation_frame(exc: ValidationError) -> ErrorReply:
     def field(loc: tuple[Any, ...]) -> str:
         # drop the command tag and "scenario": users know `batching.batch_size`
         parts = [str(p) for p in loc]
@@ -94,7 +97,7 @@ class Slot:
     name: str
     session: Session = field(default_factory=Session)
     player: asyncio.Task[None] | None = None
-    loading: asyncio.Task[dict[str, Any]] | None = None
+    loading: asyncio.Task[TraceDoc] | None = None
     held: int = 0  # bytes its trace holds (app/budget.py's estimate)
     frame_bytes: int = 0
 
@@ -126,5 +129,8 @@ def release(size: int) -> None:
     _HELD[0] = max(0, _HELD[0] - size)
 
 
-def dumps(msg: dict[str, Any]) -> str:
-    return orjson.dumps(msg, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+def dumps(msg: ReplyMessage, slot: str = "a") -> str:
+    data = plain(msg, arrays=True)
+    if slot != "a":
+        data["slot"] = slot
+    return orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY).decode()

@@ -10,13 +10,13 @@ from app import metrics
 from app.api.deps import TracesDep, owner, while_connected
 from app.api.errors import LAB_ERRORS, NOT_FOUND
 from app.scenario import Scenario
-from app.schemas import schemas
+from app.schemas import TraceDoc, plain, schemas
 
 router = APIRouter(prefix="/api", tags=["traces"])
 
 
-def _json(trace: dict[str, Any]) -> bytes:
-    return orjson.dumps(trace, option=orjson.OPT_SERIALIZE_NUMPY)
+def _json(trace: TraceDoc) -> bytes:
+    return orjson.dumps(plain(trace, arrays=True), option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 @router.post(
@@ -37,5 +37,5 @@ async def create_trace(scenario: Scenario, request: Request, traces: TracesDep) 
 async def get_schema(name: str) -> dict[str, Any]:
     found = schemas().get(name)
     if found is None:
-        raise HTTPException(404, "schemas: scenario, trace")
+        raise HTTPException(404, "schemas: " + ", ".join(schemas()))
     return found

@@ -1,24 +1,29 @@
 """The heavy work a worker process runs (app/workers.py), each under one name.
 
 Every task takes its arguments as plain data (what crosses a process boundary) plus `emit`
-(progress events) and `cancelled` (asked between batches), and returns plain data.
+(progress events) and `cancelled` (asked between batches), and returns plain data (a trace:
+its document, app/schemas.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.schemas import TraceDoc
 
 Emit = Callable[[dict[str, Any]], None]
 Cancelled = Callable[[], bool]
 
 
-def trace(scenario: dict[str, Any], *, emit: Emit, cancelled: Cancelled) -> dict[str, Any]:
-    """A verified trace as a dict of numpy arrays (tracer's to_dict(arrays=True))."""
+def trace(scenario: dict[str, Any], *, emit: Emit, cancelled: Cancelled) -> TraceDoc:
+    """A verified trace, as the typed document the web process reads (it pickles: models of
+    plain values and numpy arrays)."""
     from app.engine import tracer
     from app.scenario import Scenario
 
-    return tracer.run(Scenario.model_validate(scenario)).to_dict(arrays=True)
+    return tracer.run(Scenario.model_validate(scenario)).document()
 
 
 def experiment(request: dict[str, Any], *, emit: Emit, cancelled: Cancelled) -> list[Any]:

@@ -3,18 +3,27 @@
 
 from __future__ import annotations
 
+import numpy as np
 from fastapi.testclient import TestClient
 
 from app.api.backends import compare
 from app.main import create_app
+from app.schemas import Batch, LayerBatch, TraceDoc
 from app.settings import Settings
 
-TRACE = {
-    "batches": [
-        {"layers": [{"keras_final": {"h": [[0.5, 0.1]], "c": [[1.0, 0.2]]}}, {"keras_final": None}]}
+# only what compare reads: three batches, a stateful LSTM over a stateless layer
+_KEPT = {"h": np.array([[0.5, 0.1]]), "c": np.array([[1.0, 0.2]])}
+TRACE = TraceDoc.model_construct(
+    batches=[
+        Batch.model_construct(
+            layers=[
+                LayerBatch.model_construct(keras_final=_KEPT),
+                LayerBatch.model_construct(keras_final=None),
+            ]
+        )
         for _ in range(3)
     ]
-}
+)
 
 
 def _states(h: float) -> list[list[list[list[float]] | None]]:

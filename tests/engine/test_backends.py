@@ -206,14 +206,17 @@ def test_another_backends_own_layers_are_checked_against_the_trace_and_numpy() -
     be caught (its h tampered with: the first difference grows, the second does not)."""
     _need_jax()
     from app.api.backends import layer_check_data
-    from tests.conftest import run
+    from app.engine import tracer
+    from tests.conftest import scenario
 
-    trace = run(
-        data={"preset": "ramp", "length": 40},
-        batching={"batch_size": 2, "timesteps": 5},
-        model={"layers": [{"units": 4}, {"kind": "GRU", "units": 3, "stateful": False}]},
-        ops=[{"op": "call"}, {"op": "fit", "epochs": 1}],
-    )
+    trace = tracer.run(
+        scenario(
+            data={"preset": "ramp", "length": 40},
+            batching={"batch_size": 2, "timesteps": 5},
+            model={"layers": [{"units": 4}, {"kind": "GRU", "units": 3, "stateful": False}]},
+            ops=[{"op": "call"}, {"op": "fit", "epochs": 1}],
+        )
+    ).document()
     data = layer_check_data(trace)
     got = backends.layer_check(data, "jax")
     assert got["verdict"] == "ran" and got["backend"] == "jax" and got["batches"] == 8, got
