@@ -81,6 +81,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/trace_speed.py
+	$(BIN)/python benchmarks/trace_document.py
 	$(BIN)/python benchmarks/live_latency.py
 	$(BIN)/python benchmarks/browser_frames.py
 	$(BIN)/python -m benchmarks.load

@@ -20,10 +20,18 @@ def scenario(**parts: Any) -> Scenario:
     return Scenario.model_validate(raw)
 
 
-def run(**parts: Any) -> dict[str, Any]:
+def document(**parts: Any) -> Any:
+    """The scenario's trace document (app/schemas.py's TraceDoc)."""
     from app.engine import tracer
 
-    return tracer.run(scenario(**parts)).to_dict()
+    return tracer.run(scenario(**parts)).document()
+
+
+def run(**parts: Any) -> dict[str, Any]:
+    """The scenario's trace in its JSON form (docs/trace.schema.json)."""
+    from app.schemas import plain
+
+    return plain(document(**parts))  # type: ignore[no-any-return]
 
 
 def initial(batch: dict[str, Any], layer: int = 0, name: str = "h") -> np.ndarray:

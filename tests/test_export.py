@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from app import export
-from tests.conftest import run
+from app.schemas import TraceDoc, plain
+from tests.conftest import document
 
 SCENARIOS = {
     "call-reset-interventions": {
@@ -66,8 +67,8 @@ SCENARIOS = {
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_exported_script_reproduces_the_trace(name: str, tmp_path: Path) -> None:
     parts = SCENARIOS[name]
-    trace = (
-        run(
+    doc = (
+        document(
             data=parts["data"],
             batching=parts["batching"],
             model=parts["model"],
@@ -78,7 +79,8 @@ def test_exported_script_reproduces_the_trace(name: str, tmp_path: Path) -> None
         else _with_interventions(parts)
     )
     path = tmp_path / "repro.py"
-    path.write_text(export.script(trace), encoding="utf-8")
+    path.write_text(export.script(doc), encoding="utf-8")
+    trace = plain(doc)
     out = tmp_path / "out.json"
     done = subprocess.run(
         [sys.executable, str(path), str(out)],
@@ -97,15 +99,15 @@ def test_exported_script_reproduces_the_trace(name: str, tmp_path: Path) -> None
         np.testing.assert_allclose(states[0][0], kf["h"], atol=1e-5)
 
 
-def _with_interventions(parts: dict) -> dict:
+def _with_interventions(parts: dict) -> TraceDoc:
     from app.engine import tracer
     from app.scenario import Scenario
 
-    return tracer.run(Scenario.model_validate(parts)).to_dict()
+    return tracer.run(Scenario.model_validate(parts)).document()
 
 
 def test_notebook_is_valid_and_holds_the_program() -> None:
-    trace = run(data={"preset": "poem"}, batching={"batch_size": 2, "timesteps": 5})
+    trace = document(data={"preset": "poem"}, batching={"batch_size": 2, "timesteps": 5})
     nb = nbformat.reads(export.notebook(trace), as_version=4)
     nbformat.validate(nb)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
@@ -125,12 +127,13 @@ def test_notebook_is_valid_and_holds_the_program() -> None:
 
 @pytest.mark.parametrize("kind", ["LSTM", "GRU", "SimpleRNN"])
 def test_script_weights_are_readable_named_and_exact(kind: str) -> None:
-    trace = run(
+    doc = document(
         model={"layers": [{"kind": kind, "units": 3}, {"kind": kind, "units": 2}]},
         data={"preset": "ramp", "length": 10},
         batching={"batch_size": 2, "timesteps": 5},
     )
-    text = export.script(trace)
+    text = export.script(doc)
+    trace = plain(doc)
     tree = ast.parse(text)
     node = next(
         n for n in tree.body if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "WEIGHTS"
@@ -154,16 +157,17 @@ def test_script_weights_are_readable_named_and_exact(kind: str) -> None:
 
 
 def test_csv_and_npz_hold_every_value() -> None:
-    trace = run(
+    doc = document(
         data={"preset": "poem"},
         batching={"batch_size": 2, "timesteps": 5},
         model={"layers": [{"units": 3}]},
     )
-    lines = export.trace_csv(trace).splitlines()
+    trace = plain(doc)
+    lines = export.trace_csv(doc).splitlines()
     assert lines[0].startswith("batch,op,epoch,layer,row")
     assert len(lines) == 1 + 2 * 2 * 5 * 3  # batches x rows x timesteps x units
     first = lines[1].split(",")
     assert float(first[9]) == pytest.approx(trace["batches"][0]["layers"][0]["h"][0][0][0])
-    npz = np.load(io.BytesIO(export.trace_npz(trace)))
+    npz = np.load(io.BytesIO(export.trace_npz(doc)))
     np.testing.assert_allclose(npz["b1_l0_h"], trace["batches"][1]["layers"][0]["h"])
     assert {"b1_l0_gate_f", "b1_l0_initial_c", "b1_l0_keras_final_h"} <= set(npz.files)

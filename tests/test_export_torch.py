@@ -17,6 +17,7 @@ import pytest
 from app import export_torch
 from app.engine import tracer
 from app.scenario import Scenario
+from app.schemas import TraceDoc
 
 SCENARIOS = {
     # interventions on one row and on all rows, a reset op, a stateless GRU on top
@@ -78,8 +79,8 @@ def _need_torch() -> None:
         pytest.skip("PyTorch is not installed (pip install -e '.[backends]')")
 
 
-def _trace(name: str) -> dict:
-    return tracer.run(Scenario.model_validate(SCENARIOS[name])).to_dict()
+def _trace(name: str) -> TraceDoc:
+    return tracer.run(Scenario.model_validate(SCENARIOS[name])).document()
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
@@ -98,9 +99,9 @@ def test_the_twin_reproduces_h_and_c_in_a_fresh_process(name: str, tmp_path: Pat
     )
     assert done.returncode == 0, done.stderr[-2000:]
     got = json.loads(out.read_text(encoding="utf-8"))
-    assert got["batches"] == len(trace["batches"]) > 0
+    assert got["batches"] == len(trace.batches) > 0
     assert got["max_abs_diff"]["h"] <= 1e-5 and got["max_abs_diff"]["c"] <= 1e-5, got
-    if any(layer["kind"] == "LSTM" for layer in trace["model"]["layers"]):
+    if any(layer.kind == "LSTM" for layer in trace.model.layers):
         assert got["max_abs_diff"]["c"] > 0  # c was compared, not skipped
 
 

@@ -16,7 +16,7 @@ from app import budget, export
 from app.api.deps import JobsDep, TracesDep, owner, while_connected
 from app.api.errors import LAB_ERRORS
 from app.scenario import Scenario
-from app.schemas import TraceDoc, plain
+from app.schemas import TraceDoc
 
 router = APIRouter(prefix="/api/backends", tags=["backends"])
 SAME = 1e-4  # backends' float32 kernels differ by ~1e-6; a kept state that differs more is not
@@ -107,7 +107,7 @@ async def compare_backends(
         seconds, request.app.state.settings.job_budget_s, "fewer batches, epochs or units"
     )
     trace = await while_connected(request, traces.trace(scenario, owner(request)))
-    script = await anyio.to_thread.run_sync(export.script, plain(trace, arrays=True))
+    script = await anyio.to_thread.run_sync(export.script, trace)
     layers = await anyio.to_thread.run_sync(layer_check_data, trace)
     runs = await while_connected(request, jobs.call("replay", script, layers, key=key))
     tf = trace.verification

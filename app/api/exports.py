@@ -27,11 +27,9 @@ MEDIA = {
 }
 
 
-def _build(doc: TraceDoc, fmt: str) -> bytes:
-    # the files are made from the trace's JSON form (docs/trace.schema.json), arrays kept
-    trace = plain(doc, arrays=True)
+def _build(trace: TraceDoc, fmt: str) -> bytes:
     if fmt == "json":
-        return orjson.dumps(trace, option=orjson.OPT_SERIALIZE_NUMPY)
+        return orjson.dumps(plain(trace, arrays=True), option=orjson.OPT_SERIALIZE_NUMPY)
     if fmt == "csv":
         return export.trace_csv(trace).encode()
     if fmt == "npz":

@@ -185,15 +185,17 @@ def test_replay_keeps_the_batches_that_ran_and_what_keras_raised() -> None:
             pytest.fail("PyTorch is required in CI (make test installs the backends extra)")
         pytest.skip("PyTorch is not installed (pip install -e '.[backends]')")
     from app import export
-    from tests.conftest import run
+    from app.schemas import plain
+    from tests.conftest import document
 
-    trace = run(
+    doc = document(
         data={"preset": "ramp", "length": 40},
         batching={"batch_size": 2, "timesteps": 5},
         model={"layers": [{"units": 4}]},
         ops=[{"op": "call"}, {"op": "fit", "epochs": 1}],
     )
-    got = backends.replay(export.script(trace), "torch")
+    got = backends.replay(export.script(doc), "torch")
+    trace = plain(doc)
     assert got["verdict"] == "error" and "inplace operation" in got["error"], got
     assert len(got["states"]) == 4  # the 4 model calls, before fit's first batch
     kept = trace["batches"][3]["layers"][0]["keras_final"]["h"]
