@@ -42,11 +42,14 @@ class Window:
     target_position: int
 
 
+Task = Literal["regression", "classification"]
+
+
 @dataclass(frozen=True)
 class Dataset:
     preset: str
     sequences: list[Sequence]
-    task: Literal["regression", "classification"]
+    task: Task
     n_features: int
     n_classes: int
     vocab: list[str] | None = None

@@ -15,7 +15,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from app.scenario import Scenario
+from app.presets import Task
+from app.scenario import Kind, Scenario
+from app.transfers import Reason, TransferKind
+
+# why a layer's state was reset or set before a batch (app/engine/runner.py records it)
+Cause = Literal["reset_states", "set_state", "reset_every", "epoch_end", "intervention"]
 
 
 class _ArrayOf:
@@ -69,7 +74,7 @@ class Doc(BaseModel):
 class LayerInfo(Doc):
     index: int
     name: str
-    kind: Literal["LSTM", "GRU", "SimpleRNN"]
+    kind: Kind
     units: int
     stateful: bool
     return_sequences: bool
@@ -79,7 +84,7 @@ class LayerInfo(Doc):
 
 class HeadInfo(Doc):
     units: int
-    task: Literal["regression", "classification"]
+    task: Task
 
 
 class ModelInfo(Doc):
@@ -104,7 +109,7 @@ class SampleInfo(Doc):
 
 class DataInfo(Doc):
     preset: str
-    task: Literal["regression", "classification"]
+    task: Task
     vocab: list[str] | None
     sequences: list[SequenceInfo]
     samples: list[SampleInfo]
@@ -129,7 +134,7 @@ class WeightsVersion(Doc):
 class Event(Doc):
     layer: int
     kind: Literal["reset", "set"]
-    cause: Literal["reset_states", "set_state", "reset_every", "epoch_end", "intervention"] = Field(
+    cause: Cause = Field(
         description="The schedule op, the reset shorthand (reset_every: before the op's batch "
         "N, 2N, ... counted across its epochs; epoch_end: after each of its epochs' last batch), "
         "or an intervention before this batch."
@@ -157,13 +162,8 @@ class Row(Doc):
 
 class TransferInfo(Doc):
     row: int
-    kind: Literal["initial", "continues", "mismatch", "reset", "set"]
-    reason: (
-        Literal[
-            "gap", "overlap", "restart", "other_sequence", "padding", "stateless", "reset_states"
-        ]
-        | None
-    )
+    kind: TransferKind
+    reason: Reason | None
     gap: int = Field(description="Positions skipped (>0) or repeated (<0) at this boundary.")
 
 

@@ -18,3 +18,12 @@ def test_every_python_package_of_app_is_packaged() -> None:
     assert found <= listed, (
         f"not packaged (the image and a wheel would lack them): {found - listed}"
     )
+
+
+def test_every_content_folder_is_packaged() -> None:
+    """content/<kind>/*.yaml (lessons, claims) ride in the wheel and the image."""
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    patterns = set(data["package-data"]["app.content"])
+    folders = {p.parent.name for p in (ROOT / "content").rglob("*.yaml")}
+    assert folders == {"lessons", "claims"}
+    assert {f"{folder}/*.yaml" for folder in folders} <= patterns

@@ -9,9 +9,9 @@ from typing import Literal
 import numpy as np
 
 from app.errors import KerasRejected
+from app.schemas import Cause
 
 States = list[np.ndarray]
-Cause = Literal["reset_states", "set_state", "reset_every", "epoch_end", "intervention"]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import numpy as np
 
 from app.engine.keras_model import Built
 from app.engine.recorder import Recorder
-from app.engine.records import BatchRecord, Cause, Event, States, keras_error, rows_out
+from app.engine.records import BatchRecord, Event, States, keras_error, rows_out
 from app.errors import KerasRejected, ScenarioError
 from app.layout import Sample, chunk, shuffled
 from app.scenario import (
@@ -25,6 +25,7 @@ from app.scenario import (
     Scenario,
     SetStateOp,
 )
+from app.schemas import Cause
 
 
 class Runner:

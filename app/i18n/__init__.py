@@ -4,7 +4,7 @@ language for a request. Keras names (h, c, stateful, reset_states) stay as Keras
 Catalogs: app/i18n/<lang>/*.json, flat "dotted.key": "text with {placeholders}".
 - ui.json     page templates          - js.json      strings the page's scripts show
 - errors.json error messages by code  - content.json lessons, claims, presets (not in en/:
-  English content lives in content/lessons/*.yaml, app/claims.py, app/presets.py; see
+  English content lives in content/lessons/*.yaml, content/claims/*.yaml, app/presets.py; see
   `content_source`)
 English is written in en/ and the content files; the other languages' JSON is compiled from
 the translators' gettext catalogs, locales/<ll>/LC_MESSAGES/messages.po (po.py, make i18n).

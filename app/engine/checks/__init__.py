@@ -1,4 +1,4 @@
-"""One small Keras program per claim (app/claims.py), one module per claim.
+"""One small Keras program per claim (content/claims/*.yaml), one module per claim.
 
 The module of claim `some-claim` is `some_claim.py`: it names its claim (`CLAIM`) and defines
 `check_here()`, which runs on the Keras backend of this process and returns the verdict and its

@@ -86,7 +86,7 @@ def error_text(exc: BaseException) -> str:
 
 
 def finding(claim_id: str, variant: str = "finding", **params: Any) -> Result:
-    """The check's finding in English (its template in app/claims.py filled with `params`),
+    """The check's finding in English (its template in content/claims/ filled with `params`),
     plus what a translation needs: the variant (finding_key) and the values (finding_params)."""
     return {
         "finding": BY_ID[claim_id].findings[variant].format(**params),
