@@ -62,7 +62,7 @@ test-serial: $(STAMP) $(BACKENDS_STAMP) $(BROWSER_STAMP) $(AXE)
 
 # The editing loop: no browser, no server processes, no fuzzing (tests/conftest.py SLOW).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not browser and not slow" -q
+	$(BIN)/python -m pytest -n 2 -m "not browser and not slow" -q
 
 # Translations (docs/translating.md): the English -> locales/messages.pot -> each language's
 # locales/<ll>/LC_MESSAGES/messages.po (Babel's merge) -> app/i18n/<lang>/*.json, what the app reads

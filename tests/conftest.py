@@ -56,17 +56,20 @@ def engine() -> Any:
 # `make test-fast` runs neither (pytest -m "not browser and not slow"): the loop for editing.
 # Slow: each starts servers or processes, fuzzes, or runs many Keras models (> ~2 s a test).
 SLOW = {
+    "tests/api/test_claims.py",
     "tests/api/test_fuzz_http.py",
     "tests/api/test_fuzz_live.py",
     "tests/deploy/test_abandon.py",
     "tests/deploy/test_isolation.py",
     "tests/deploy/test_limits.py",
+    "tests/engine/test_backends.py",
     "tests/engine/test_checks.py",
     "tests/engine/test_independent.py",
     "tests/engine/test_keras_model.py",
     "tests/engine/test_properties.py",
     "tests/test_cli.py",
     "tests/test_export.py",
+    "tests/test_export_torch.py",
     "tests/test_http_timeouts.py",
     "tests/test_redis_queue.py",
     "tests/test_serve.py",
