@@ -16,11 +16,14 @@ import pytest
 from benchmarks.limits import metrics
 from tests import serving
 
-BUSY = {  # a second or two in the TF thread: the others queue behind it
+# ~1.5 s in the TF thread on a quiet 2-core machine (1.3 s with 2 epochs: the clients below,
+# leaving one after another, once took longer than that and the third was computed); the three
+# clients now queue and leave together, within ~0.5 s of its start
+BUSY = {
     "model": {"layers": [{"units": 24}, {"kind": "GRU", "units": 24}]},
     "data": {"preset": "sine", "n_sequences": 8, "length": 120},
     "batching": {"batch_size": 8, "timesteps": 12},
-    "schedule": {"ops": [{"op": "fit", "epochs": 2}]},
+    "schedule": {"ops": [{"op": "fit", "epochs": 3}]},
 }
 
 
@@ -59,9 +62,18 @@ def test_traces_of_clients_that_left_are_never_computed(tmp_path: Path) -> None:
 
         t = threading.Thread(target=busy)
         t.start()
-        time.sleep(0.5)
-        for seed in (1, 2, 3):
-            _post_and_leave(base, {"seed": 100 + seed, "data": {"preset": "poem"}})
+        time.sleep(0.2)  # the busy trace has arrived: the TF thread is on it
+        leavers = [
+            threading.Thread(
+                target=_post_and_leave,
+                args=(base, {"seed": 100 + seed, "data": {"preset": "poem"}}),
+            )
+            for seed in (1, 2, 3)
+        ]
+        for leaver in leavers:
+            leaver.start()
+        for leaver in leavers:
+            leaver.join()
         t.join()
         time.sleep(1.0)
         after = metrics(base)
