@@ -8,6 +8,7 @@ No TensorFlow: versions come from the installed packages' metadata.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -58,21 +59,32 @@ def _writable(directory: Path) -> Path:
 
 
 class ClaimStore:
+    """One JSON file per fingerprint, shared by every server process on the machine."""
+
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = _writable(directory or default_dir())
         self.path = self.directory / f"claims-{fingerprint()}.json"
-        self.results: dict[str, dict[str, Any]] = {}
+        self.results: dict[str, dict[str, Any]] = self._read()
+
+    def _read(self) -> dict[str, dict[str, Any]]:
         with contextlib.suppress(OSError, ValueError):
             loaded = json.loads(self.path.read_text(encoding="utf-8"))
             if isinstance(loaded, dict):
-                self.results = loaded
+                return loaded
+        return {}
 
     def get(self, claim_id: str) -> dict[str, Any] | None:
+        if claim_id not in self.results:  # another process may have settled it since
+            self.results = {**self._read(), **self.results}
         return self.results.get(claim_id)
 
     def put(self, claim_id: str, result: dict[str, Any]) -> None:
-        self.results[claim_id] = result
-        # write a temp file and rename: a reader (another worker process) never sees half
-        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.results, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self.path)
+        # Under a lock, merged with the file as it is now: each process writing its own copy
+        # dropped the verdicts other processes had written since it started.
+        with open(self.directory / ".claims.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.results = {**self._read(), **self.results, claim_id: result}
+            # a temp file and a rename: a reader never sees half of it
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self.results, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(self.path)

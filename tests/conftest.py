@@ -57,8 +57,10 @@ def engine() -> Any:
 # Slow: each starts servers or processes, fuzzes, or runs many Keras models (> ~2 s a test).
 SLOW = {
     "tests/api/test_claims.py",
+    "tests/api/test_experiments.py",
     "tests/api/test_fuzz_http.py",
     "tests/api/test_fuzz_live.py",
+    "tests/api/test_generate.py",
     "tests/deploy/test_abandon.py",
     "tests/deploy/test_isolation.py",
     "tests/deploy/test_limits.py",
@@ -70,6 +72,7 @@ SLOW = {
     "tests/test_cli.py",
     "tests/test_export.py",
     "tests/test_export_torch.py",
+    "tests/test_queue_worker.py",
     "tests/test_http_timeouts.py",
     "tests/test_redis_queue.py",
     "tests/test_serve.py",

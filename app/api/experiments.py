@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from app import budget
 from app.api.deps import JobsDep, while_connected
@@ -49,6 +50,35 @@ class ExperimentRequest(BaseModel):
     input_len: int = Field(400, ge=50, le=2000, description="Windows of data (example: 1000).")
     epochs: int = Field(3, ge=1, le=25, description="Training epochs (example: 10).")
     seed: int = Field(0, ge=0, le=2**31 - 1)
+
+    @model_validator(mode="after")
+    def _whole_batches(self) -> ExperimentRequest:
+        # Keras fails inside predict (UnboundLocalError) when a part holds no whole batch
+        for i, c in enumerate(self.configs):
+            if not fits(c.batch_size, self.input_len):
+                raise PydanticCustomError(
+                    "experiment_batch_too_large",
+                    "configs[{index}].batch_size {batch_size} leaves no whole test batch in "
+                    "{input_len} windows (80 % train, 20 % test): {fitting} does, or a longer "
+                    "input_len",
+                    {
+                        "index": i,
+                        "batch_size": c.batch_size,
+                        "input_len": self.input_len,
+                        # the largest below it (not a bound: 14 fits 50 windows, 13 does not)
+                        "fitting": max(
+                            b for b in range(1, c.batch_size) if fits(b, self.input_len)
+                        ),
+                    },
+                )
+        return self
+
+
+def fits(batch_size: int, input_len: int) -> bool:
+    """The example's split (app/engine/experiment.py): 80 % of the windows for training, both
+    parts trimmed to whole batches; each must keep at least one."""
+    train = int(input_len * 0.8) // batch_size * batch_size
+    return train >= batch_size and (input_len - train) // batch_size >= 1
 
 
 @router.post("/cost")

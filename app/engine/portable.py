@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     if not argv:
         print("usage: python -m app.engine.portable <claim-id>...", file=sys.stderr)
         return 2
-    for claim_id in argv:  # one line each, as soon as it is settled
+    for i, claim_id in enumerate(argv):  # one line each, as soon as it is settled
         try:
             result = run_here(claim_id)
         except Exception as exc:  # one check that fails does not lose the others
@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
 
             result = dict(id=claim_id, verdict="error", error=error_text(exc))
         print(json.dumps(result, default=float), flush=True)
-        if claim_id == argv[0] and len(argv) > 1 and hasattr(os, "nice"):
+        if i == 0 and len(argv) > 1 and hasattr(os, "nice"):
             os.nice(10)  # the one asked for is out; the rest are settled ahead, behind others
     return 0
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from app.engine import states
 from app.engine.keras_model import Built
 from app.engine.recorder import Recorder
 from app.engine.records import BatchRecord, Event, States, keras_error, rows_out
@@ -189,42 +190,8 @@ class Runner:
         return batches
 
     def _set_state(self, op_index: int, op: SetStateOp, cause: Cause) -> None:
-        layer = self.built.rnns[op.layer]
-        if not layer.stateful:
-            raise ScenarioError(
-                f"schedule.ops[{op_index}]: layer {op.layer} is stateless, so Keras keeps no "
-                "state variable to set (layer.states is None)",
-                code="set_state_stateless",
-                field=f"schedule.ops[{op_index}]",
-                op_index=op_index,
-                layer=op.layer,
-            )
-        index = 0 if op.state == "h" else 1
-        new = np.asarray(op.values, dtype=np.float32)
-        if op.row is not None:  # one row, as a user does it: read, replace the row, assign
-            new = self._with_row(op_index, op, layer.states[index].numpy(), new)
-        layer.states[index].assign(new)
-        values = layer.states[index].numpy().copy()
+        values = states.assign(self.built.rnns[op.layer], op_index, op)
         self._pending.append(Event(op.layer, "set", cause, op.state, values, op.row))
-
-    @staticmethod
-    def _with_row(op_index: int, op: SetStateOp, state: np.ndarray, row: np.ndarray) -> np.ndarray:
-        rows, units = state.shape
-        if op.row is None or op.row >= rows or row.shape != (units,):
-            raise ScenarioError(
-                f"schedule.ops[{op_index}]: set_state of row {op.row} takes {units} numbers "
-                f"(one per unit) for a row of 0..{rows - 1}; got shape {list(row.shape)}",
-                code="set_state_row",
-                field=f"schedule.ops[{op_index}].values",
-                op_index=op_index,
-                row=op.row,
-                last=rows - 1,
-                units=units,
-                got=list(row.shape),
-            )
-        out = state.copy()
-        out[op.row] = row
-        return out
 
     def _per_batch(self, op_index: int, op: CallOp) -> None:
         batches = self._batches(self.built.batch_size)
@@ -276,7 +243,7 @@ class Runner:
             before = self.states()
             after, outs = (np.asarray(a) for a in built.loop(xs))
             for k, (epoch, j, rows) in enumerate(plan[start:stop]):
-                state_after = self._unpack(after[k])
+                state_after = states.unpack(built.rnns, after[k])
                 self.records.append(
                     BatchRecord(
                         op_index,
@@ -297,21 +264,6 @@ class Runner:
         self._count = len(plan)
         if s.reset == "epoch_end":
             self._reset(self._stateful(), "epoch_end")
-
-    def _unpack(self, row: np.ndarray) -> list[States | None]:
-        """Split the loop's concatenated state variables back into layers and states."""
-        out: list[States | None] = []
-        pos = 0
-        for layer in self.built.rnns:
-            if not layer.stateful:
-                out.append(None)
-                continue
-            states = []
-            for _ in layer.states:
-                states.append(row[:, pos : pos + layer.cell.units])
-                pos += layer.cell.units
-            out.append(states)
-        return out
 
     def _fit(self, op_index: int, op: FitOp) -> None:
         bs = op.batch_size or self.built.batch_size

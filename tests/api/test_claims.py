@@ -1,6 +1,5 @@
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -8,16 +7,7 @@ from fastapi.testclient import TestClient
 
 from app.claims import CLAIMS
 from app.engine.checks import HERE as CHECKS
-from app.main import create_app
-from app.settings import Settings
 from tests import serving
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    cache = tmp_path_factory.mktemp("cache")  # never a result kept by another run
-    with TestClient(create_app(Settings(warm_up=False, cache_dir=str(cache)))) as c:
-        yield c
 
 
 def test_list_has_every_claim_with_its_program(client: TestClient) -> None:
@@ -66,82 +56,6 @@ def test_claims_page_lists_them(client: TestClient) -> None:
     html = client.get("/claims").text
     assert html.count('class="claim"') == len(CLAIMS)
     assert "https://" not in html
-
-
-def test_lessons_listed_in_order(client: TestClient) -> None:
-    from app.lessons import LESSONS
-
-    listed = client.get("/api/lessons").json()
-    assert [item["slug"] for item in listed] == [lesson.slug for lesson in LESSONS]
-    one = client.get(f"/api/lessons/{listed[0]['slug']}").json()
-    assert one["steps"][0]["text"] and "try" in one["steps"][0]
-    assert client.get("/api/lessons/nope").status_code == 404
-    assert client.get("/lessons/nope").status_code == 404
-    assert client.get("/lessons").text.count('class="lesson-link"') == len(LESSONS)
-
-
-@pytest.mark.parametrize("fmt", ["py", "ipynb", "torch", "json", "csv", "npz"])
-def test_export_downloads(client: TestClient, fmt: str) -> None:
-    scenario = {"data": {"preset": "poem"}, "batching": {"batch_size": 2, "timesteps": 5}}
-    r = client.post(f"/api/export/{fmt}", json=scenario)
-    assert r.status_code == 200 and len(r.content) > 500
-    name = "lstm_state_lab_torch_twin.py" if fmt == "torch" else f"lstm_state_lab_trace.{fmt}"
-    assert f'filename="{name}"' in r.headers["content-disposition"]
-
-
-def test_export_unknown_format_is_422(client: TestClient) -> None:
-    r = client.post("/api/export/xls", json={})
-    assert r.status_code == 422
-
-
-@pytest.mark.slow
-def test_experiment_job_runs_streams_and_caches(client: TestClient) -> None:
-    req = {"configs": [{"tsteps": 2, "lahead": 1, "batch_size": 2}], "input_len": 60, "epochs": 1}
-    job = client.post("/api/experiments", json=req).json()
-    assert job["status"] in ("queued", "running", "done")
-    with client.stream("GET", f"/api/experiments/{job['id']}/events") as r:
-        events = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: ")]
-    kinds = [e["type"] for e in events]
-    assert kinds[0] == "started" and kinds[-1] == "done" and "progress" in kinds
-    phases = [e["phase"] for e in events if e["type"] == "progress"]
-    assert phases == sorted(phases, key=lambda p: p != "stateful")  # stateful first, in order
-    result = client.get(f"/api/experiments/{job['id']}").json()["result"][0]
-    assert result["continuity"] == {"kind": "mismatch", "reason": "gap", "gap": 1}
-    assert result["rmse_stateful"] > 0
-    again = client.post("/api/experiments", json=req).json()
-    assert again["status"] == "done" and again["result"][0] == result
-
-
-def test_experiment_bounds_and_unknown(client: TestClient) -> None:
-    r = client.post("/api/experiments", json={"configs": [], "epochs": 1})
-    assert r.status_code == 422
-    assert client.get("/api/experiments/nope").status_code == 404
-
-
-@pytest.mark.slow
-def test_cost_of_statefulness_is_measured(client: TestClient) -> None:
-    r = client.post("/api/experiments/cost").json()
-    assert set(r["seconds"]) == {"stateful, batch 1", "stateless, batch 32"}
-    assert r["train_steps"] == {"stateful, batch 1": 256, "stateless, batch 32": 8}
-    assert r["ratio"] == pytest.approx(
-        r["seconds"]["stateful, batch 1"] / r["seconds"]["stateless, batch 32"]
-    )
-
-
-@pytest.mark.slow
-def test_generation_carries_state_and_resets_between_prompts(client: TestClient) -> None:
-    r = client.post(
-        "/api/generate", json={"prompts": ["To be", "To be"], "length": 20, "epochs": 30}
-    )
-    assert r.status_code == 200
-    a, b = r.json()["generated"]
-    assert a["output"] == b["output"]  # reset between prompts: same prompt, same text
-    # it learned the bundled text ("To be, or not to be"); the rest depends on float rounding
-    # that differs between processes with another history (", or not" / ", or To die")
-    assert a["output"].startswith(", or ")
-    assert len(a["h_norms"]) == 5 + 20 and min(a["h_norms"]) > 0
-    bad = client.post("/api/generate", json={"prompts": ["x" * 41]})
-    assert bad.status_code == 422 and "prompts[0]" in bad.json()["detail"]
 
 
 def test_a_result_is_kept_on_disk_and_fresh_recomputes(

@@ -179,7 +179,7 @@ def test_claim_checker_runs_a_claim(page: Page, server: str) -> None:
     claim = page.locator("#claim-stateful-last-to-first")
     claim.locator("button.run").click()
     # the first claim asked starts JAX and PyTorch (each settles it, then goes on with the rest)
-    expect(claim.locator(".claim-head .verdict")).to_contain_text("does not hold", timeout=120_000)
+    expect(claim.locator(".claim-head .verdict")).to_contain_text("does not hold", timeout=240_000)
     expect(claim.locator(".evidence")).to_contain_text("max_abs_diff_row0_vs_started_from_last_row")
     expect(claim.locator("table.backends tbody tr")).to_have_count(3)
     # TensorFlow's row does not repeat the finding written above the table
@@ -188,7 +188,7 @@ def test_claim_checker_runs_a_claim(page: Page, server: str) -> None:
     expect(tf_row.locator("td.as-above")).to_have_text("The finding above.")
     other = page.locator("#claim-gru-one-state")
     other.locator("button.run").click()
-    expect(other.locator(".claim-head .verdict")).to_contain_text("holds", timeout=120_000)
+    expect(other.locator(".claim-head .verdict")).to_contain_text("holds", timeout=240_000)
     shot(page, "09-claims")
 
 
@@ -273,7 +273,7 @@ def test_rival_claims_say_both_hold_and_each_claim_opens_in_the_explorer(
         page.locator(f"#claim-{cid} .run").click()
     for cid in ("stateless-reset-per-batch", "stateless-reset-per-sample"):
         verdict = page.locator(f"#claim-{cid} .claim-head .verdict")
-        expect(verdict).to_contain_text("and so does its rival", timeout=120_000)
+        expect(verdict).to_contain_text("and so does its rival", timeout=240_000)
         expect(page.locator(f"#claim-{cid} .rival")).to_contain_text("do not contradict")
     page.locator("#claim-stateful-equals-long-sequence a.explore").click()
     expect(page.locator("#badge.ok")).to_be_visible(timeout=30_000)

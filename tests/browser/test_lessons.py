@@ -14,7 +14,7 @@ from tests.browser.conftest import shot
 def _settled(page: Page) -> None:
     ok = page.locator("#badge.ok")
     msg = page.locator("#message:not([hidden])")
-    expect(ok.or_(msg)).to_be_visible(timeout=60_000)  # a cold lesson that trains, on a busy CI
+    expect(ok.or_(msg)).to_be_visible(timeout=180_000)  # a cold lesson that trains, on a busy CI
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.slug)
