@@ -13,8 +13,11 @@ error_code, queue_position, workers}; status is queued | running | done | cancel
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.jobs import Job, Jobs, QueueFull
@@ -52,6 +55,12 @@ class JobQueue(Protocol):
     async def close(self) -> None: ...
 
 
+@dataclass
+class _Shared:
+    task: asyncio.Future[Any]
+    waiters: int = 0
+
+
 class LocalJobQueue:
     """The embedded engine: app.jobs.Jobs on this process's own worker process."""
 
@@ -59,6 +68,7 @@ class LocalJobQueue:
         self.worker = worker
         self.jobs = Jobs(worker.call, concurrency=concurrency, max_pending=max_pending)
         self.max_pending = max_pending
+        self._shared: dict[str, _Shared] = {}
 
     def _summary(self, job: Job) -> dict[str, Any]:
         return {**job.summary(), "queue_position": self.jobs.position(job), "workers": 1}
@@ -91,7 +101,27 @@ class LocalJobQueue:
         return self._summary(job)
 
     async def call(self, task: str, *args: Any, key: str | None = None) -> Any:
-        return await self.worker.call(task, *args)
+        if key is None:
+            return await self.worker.call(task, *args)
+        # Identical calls share one computation (a class pressing the same button): each
+        # waiter awaits it shielded, and the last one to leave cancels it.
+        shared = self._shared.get(key)
+        if shared is None:
+            shared = self._shared[key] = _Shared(
+                asyncio.ensure_future(self.worker.call(task, *args))
+            )
+            shared.task.add_done_callback(functools.partial(self._forget, key, shared))
+        shared.waiters += 1
+        try:
+            return await asyncio.shield(shared.task)
+        finally:
+            shared.waiters -= 1
+            if shared.waiters == 0 and not shared.task.done():
+                shared.task.cancel()
+
+    def _forget(self, key: str, shared: _Shared, _: object) -> None:
+        if self._shared.get(key) is shared:
+            del self._shared[key]
 
     async def stats(self) -> dict[str, float]:
         waiting = [j for j in self.jobs.jobs.values() if j.status == "queued"]

@@ -181,6 +181,49 @@ def test_a_call_goes_straight_to_the_worker_not_through_the_jobs() -> None:
     assert known == {}  # no job page, no event stream for a direct call
 
 
+def test_identical_calls_share_one_computation_and_others_do_not() -> None:
+    """A class pressing the same button (the same key) costs one run on the worker."""
+
+    async def main() -> tuple[list[Any], list[Any]]:
+        worker = Worker()
+        worker.gate = asyncio.Event()
+        queue = _queue(worker)
+        calls = [asyncio.ensure_future(queue.call("count", 3, key="same")) for _ in range(5)]
+        calls.append(asyncio.ensure_future(queue.call("count", 2, key="other")))
+        await asyncio.sleep(0.01)
+        worker.gate.set()
+        results = await asyncio.gather(*calls)
+        again = await queue.call("count", 3, key="same")  # done: a new call computes anew
+        return results + [again], worker.calls
+
+    results, calls = serving.run_async(main)
+    assert results == [30] * 5 + [20, 30]
+    assert calls == [("count", (3,)), ("count", (2,)), ("count", (3,))]
+
+
+def test_a_shared_call_is_cancelled_only_when_its_last_waiter_leaves() -> None:
+    async def main() -> tuple[bool, bool, int, int]:
+        worker = Worker()
+        worker.gate = asyncio.Event()
+        queue = _queue(worker)
+        first = asyncio.ensure_future(queue.call("count", 1, key="k"))
+        second = asyncio.ensure_future(queue.call("count", 1, key="k"))
+        await asyncio.sleep(0.01)
+        first.cancel()  # one student leaves: the other still waits for it
+        await asyncio.sleep(0.01)
+        still_running = worker.queued == 1
+        second.cancel()  # nobody waits any more: the work is cancelled
+        await asyncio.sleep(0.01)
+        stopped = worker.queued == 0
+        worker.gate.set()
+        result = await queue.call("count", 1, key="k")
+        return still_running, stopped, result, len(worker.calls)
+
+    still_running, stopped, result, calls = serving.run_async(main)
+    assert still_running and stopped
+    assert result == 10 and calls == 2  # the cancelled run was not reused
+
+
 def test_stats_count_waiting_and_running_work_and_the_oldest_wait() -> None:
     async def main() -> tuple[dict[str, float], ...]:
         worker = Worker()
