@@ -56,7 +56,7 @@ def keras_error(op_index: int, op: str, exc: Exception) -> KerasRejected:
     text = text.replace("\x1b[1m", "").replace("\x1b[0m", "")
     if "\n\nDetected at node" in text:  # a TF graph error: keep the head and the cause
         head, rest = text.split("\n\nDetected at node", 1)
-        node = rest.split()[0]
+        node = (rest.split() or ["?"])[0]  # never an IndexError over an error
         cause = rest.rsplit("\n\n", 1)[-1].split("\n\t")[0].split(" [Op:")[0]
         text = f"{head.strip()} {cause.strip()} (TensorFlow node {node})"
     return KerasRejected(

@@ -90,3 +90,8 @@ def test_a_tensorflow_graph_error_keeps_its_head_its_cause_and_its_node() -> Non
     assert err.message.endswith("(TensorFlow node add)")
     assert "File " not in err.message and "[Op:" not in err.message and "\n" not in err.message
     assert err.detail["exception"] == "InvalidArgumentError"
+
+
+def test_a_graph_error_cut_short_is_still_keras_words_not_an_index_error() -> None:
+    error = keras_error(1, "call", ValueError("Shapes differ\n\nDetected at node"))
+    assert error.message.startswith("Shapes differ") and "(TensorFlow node ?)" in error.message
