@@ -194,7 +194,7 @@ def test_identical_calls_share_one_computation_and_others_do_not() -> None:
         worker.gate.set()
         results = await asyncio.gather(*calls)
         again = await queue.call("count", 3, key="same")  # done: a new call computes anew
-        return results + [again], worker.calls
+        return [*results, again], worker.calls
 
     results, calls = serving.run_async(main)
     assert results == [30] * 5 + [20, 30]
