@@ -43,9 +43,10 @@ class JobQueue(Protocol):
 
     async def cancel(self, job_id: str) -> dict[str, Any] | None: ...
 
-    async def call(self, task: str, *args: Any, key: str | None = None) -> Any:
+    async def call(self, task: str, *args: Any, key: str | None = None, owner: Any = None) -> Any:
         """Run `task(*args)` and return its result. Cancelling the caller cancels work nobody
-        else shares; a `key` makes identical calls share one computation."""
+        else shares; a `key` makes identical calls share one computation; calls of different
+        `owner`s take turns where the engine can (the embedded one)."""
         ...
 
     async def stats(self) -> dict[str, float]:
@@ -100,15 +101,15 @@ class LocalJobQueue:
         self.jobs.cancel(job)
         return self._summary(job)
 
-    async def call(self, task: str, *args: Any, key: str | None = None) -> Any:
+    async def call(self, task: str, *args: Any, key: str | None = None, owner: Any = None) -> Any:
         if key is None:
-            return await self.worker.call(task, *args)
+            return await self.worker.call(task, *args, owner=owner)
         # Identical calls share one computation (a class pressing the same button): each
         # waiter awaits it shielded, and the last one to leave cancels it.
         shared = self._shared.get(key)
         if shared is None:
             shared = self._shared[key] = _Shared(
-                asyncio.ensure_future(self.worker.call(task, *args))
+                asyncio.ensure_future(self.worker.call(task, *args, owner=owner))
             )
             shared.task.add_done_callback(functools.partial(self._forget, key, shared))
         shared.waiters += 1
@@ -124,13 +125,16 @@ class LocalJobQueue:
             del self._shared[key]
 
     async def stats(self) -> dict[str, float]:
-        waiting = [j for j in self.jobs.jobs.values() if j.status == "queued"]
-        running = [j for j in self.jobs.jobs.values() if j.status == "running"]
+        # what waits: queued jobs (they wait for the job slot) and calls waiting for the worker
+        # (direct calls, and the running job's, once it has the slot)
+        now = time.monotonic()
+        waiting = [now - j.submitted for j in self.jobs.jobs.values() if j.status == "queued"]
+        waiting += [now - call.queued_at for call in self.worker.pending]
         return {
-            "depth": len(waiting) + self.worker.queued - len(running),
-            "running": len(running),
+            "depth": len(waiting),
+            "running": float(self.worker.running is not None),
             "workers": 1,
-            "oldest_age_s": max((time.monotonic() - j.submitted for j in waiting), default=0.0),
+            "oldest_age_s": max(waiting, default=0.0),
         }
 
     async def close(self) -> None:

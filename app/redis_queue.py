@@ -226,8 +226,9 @@ class RedisJobQueue:
                     {"type": "queued", "position": queued_at, "workers": summary["workers"]},
                 )
 
-    async def call(self, task: str, *args: Any, key: str | None = None) -> Any:
-        """Queue and wait. Without a key the job is this caller's own: leaving cancels it."""
+    async def call(self, task: str, *args: Any, key: str | None = None, owner: Any = None) -> Any:
+        """Queue and wait. Without a key the job is this caller's own: leaving cancels it.
+        RQ serves its queue in order: `owner` takes no turns here."""
         own = key is None
         try:
             summary = await self.submit(key or f"{time.time_ns()}-{id(args)}", task, *args)

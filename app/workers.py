@@ -19,6 +19,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -55,6 +56,8 @@ class _Call:
     args: tuple[Any, ...]
     emit: Callable[[dict[str, Any]], None] | None
     future: asyncio.Future[Any]
+    owner: Any = None  # whose turn it is: calls of different owners take turns
+    queued_at: float = field(default_factory=time.monotonic)
     started: bool = False
     cancel_sent: bool = False
 
@@ -78,6 +81,8 @@ class WorkerProcess:
     _loop_task: asyncio.Task[None] | None = None
     _ready: Any = None
     _warm: bool = False
+    _served: dict[Any, int] = field(default_factory=dict)  # owner -> the turn it last had
+    _turns: itertools.count[int] = field(default_factory=itertools.count)
 
     @property
     def ready(self) -> bool:
@@ -91,20 +96,27 @@ class WorkerProcess:
 
     # -- the caller's side ---------------------------------------------------------------------
     async def call(
-        self, task: str, *args: Any, emit: Callable[[dict[str, Any]], None] | None = None
+        self,
+        task: str,
+        *args: Any,
+        emit: Callable[[dict[str, Any]], None] | None = None,
+        owner: Any = None,
     ) -> Any:
-        """Run `task(*args)` in the child; cancelling the awaiting task cancels the call."""
+        """Run `task(*args)` in the child; cancelling the awaiting task cancels the call.
+        Waiting calls of different owners take turns (one client's eight requests do not make
+        everyone else wait for all eight)."""
         loop = asyncio.get_running_loop()
         if self._wake is None:
             self._wake = asyncio.Event()
         if self._loop_task is None or self._loop_task.done():
             self._loop_task = loop.create_task(self._dispatch())
-        call = _Call(next(self._ids), task, args, emit, loop.create_future())
+        call = _Call(next(self._ids), task, args, emit, loop.create_future(), owner)
         self.pending.append(call)
         self._wake.set()
         try:
             return await asyncio.shield(call.future)
         except asyncio.CancelledError:
+            call.future.add_done_callback(_consume)  # its answer comes with nobody to read it
             if not call.started:  # nobody waits: never computed
                 with contextlib.suppress(ValueError):
                     self.pending.remove(call)
@@ -174,7 +186,7 @@ class WorkerProcess:
             while not self.pending:
                 self._wake.clear()
                 await self._wake.wait()
-            call = self.pending.pop(0)
+            call = self._next()
             if call.future.done():
                 continue
             if self._proc is None or not self._proc.is_alive():
@@ -188,6 +200,20 @@ class WorkerProcess:
                 self._died(call, exc)
             finally:
                 self.running = None
+
+    def _next(self) -> _Call:
+        """The waiting call whose owner was served longest ago (never served first); in
+        arrival order within an owner."""
+        pick = min(
+            range(len(self.pending)),
+            key=lambda i: (self._served.get(self.pending[i].owner, -1), i),
+        )
+        call = self.pending.pop(pick)
+        self._served[call.owner] = next(self._turns)
+        if len(self._served) > 1000:  # owners come and go: keep those still waiting
+            waiting = {c.owner for c in self.pending}
+            self._served = {o: t for o, t in self._served.items() if o in waiting}
+        return call
 
     def _receive(self, call: _Call, loop: asyncio.AbstractEventLoop) -> None:
         """In a thread: the child's messages for `call` until its answer."""
@@ -220,6 +246,13 @@ class WorkerProcess:
                     exit_code=code,
                 )
             )
+
+
+def _consume(future: asyncio.Future[Any]) -> None:
+    """Read the answer of a call nobody awaits any more (else asyncio logs "Future exception
+    was never retrieved" with its traceback)."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _settle(future: asyncio.Future[Any], kind: str, payload: Any) -> None:

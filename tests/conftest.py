@@ -66,6 +66,7 @@ SLOW = {
     "tests/deploy/test_limits.py",
     "tests/engine/test_backends.py",
     "tests/engine/test_checks.py",
+    "tests/engine/test_experiment.py",
     "tests/engine/test_independent.py",
     "tests/engine/test_keras_model.py",
     "tests/engine/test_properties.py",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,26 +21,42 @@ from tests import serving
 
 class Worker:
     """worker.call(task, n, emit=...): emits n events, returns n * 10; waits on `gate` if set.
-    `queued` counts the calls in it, running or waiting, as WorkerProcess's does."""
+    One call runs at a time, as in WorkerProcess: `running` is it, `pending` the calls
+    waiting (each with its queued_at), `queued` counts both."""
 
     def __init__(self) -> None:
         self.gate: asyncio.Event | None = None
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.owners: list[Any] = []
+        self.pending: list[SimpleNamespace] = []
+        self.running: SimpleNamespace | None = None
         self.queued = 0
         self.closed = False
+        self._one = asyncio.Lock()
 
-    async def call(self, task: str, *args: Any, emit: Any = None) -> Any:
-        self.calls.append((task, args))
+    async def call(self, task: str, *args: Any, emit: Any = None, owner: Any = None) -> Any:
+        entry = SimpleNamespace(queued_at=time.monotonic())
+        self.pending.append(entry)
         self.queued += 1
         try:
-            if self.gate is not None:
-                await self.gate.wait()
-            for i in range(args[0]):
-                if emit is not None:
-                    emit({"i": i})
-            return args[0] * 10
+            async with self._one:
+                self.pending.remove(entry)
+                self.running = entry
+                self.calls.append((task, args))
+                self.owners.append(owner)
+                try:
+                    if self.gate is not None:
+                        await self.gate.wait()
+                    for i in range(args[0]):
+                        if emit is not None:
+                            emit({"i": i})
+                    return args[0] * 10
+                finally:
+                    self.running = None
         finally:
             self.queued -= 1
+            if entry in self.pending:
+                self.pending.remove(entry)
 
     async def close(self) -> None:
         self.closed = True
@@ -261,3 +278,14 @@ def test_close_closes_the_worker() -> None:
         return worker.closed
 
     assert serving.run_async(main) is True
+
+
+def test_the_caller_is_handed_to_the_worker_to_take_turns() -> None:
+    async def main() -> list[Any]:
+        worker = Worker()
+        queue = _queue(worker)
+        await queue.call("count", 1, owner=("http", "10.0.0.1"))
+        await queue.call("count", 1, key="k", owner=("http", "10.0.0.2"))
+        return worker.owners
+
+    assert serving.run_async(main) == [("http", "10.0.0.1"), ("http", "10.0.0.2")]

@@ -60,6 +60,29 @@ def test_calls_run_in_order_and_a_dropped_call_never_starts() -> None:
     assert [name for name, _ in out["events"]] == ["first", "last"]  # "dropped" never ran
 
 
+def test_owners_take_turns_and_each_owners_calls_keep_their_order() -> None:
+    """One client's eight heavy requests do not make another client wait for all eight."""
+
+    async def main() -> list[str]:
+        worker = _worker()
+        done: list[str] = []
+
+        async def call(name: str, owner: str) -> None:
+            await worker.call("sleep", 0.05, owner=owner)
+            done.append(name)
+
+        try:
+            calls = [call(f"a{i}", "a") for i in range(3)] + [call("b0", "b"), call("b1", "b")]
+            calls.append(call("c0", "c"))
+            await asyncio.gather(*calls)
+            return done
+        finally:
+            worker.stop()
+
+    # a0 starts at once; then whoever was served longest ago (never, first) goes next
+    assert serving.run_async(main) == ["a0", "b0", "c0", "a1", "b1", "a2"]
+
+
 def test_cancelling_a_running_call_stops_it() -> None:
     async def main() -> float:
         worker = _worker()

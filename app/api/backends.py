@@ -109,7 +109,9 @@ async def compare_backends(
     trace = await while_connected(request, traces.trace(scenario, owner(request)))
     script = await anyio.to_thread.run_sync(export.script, trace)
     layers = await anyio.to_thread.run_sync(layer_check_data, trace)
-    runs = await while_connected(request, jobs.call("replay", script, layers, key=key))
+    runs = await while_connected(
+        request, jobs.call("replay", script, layers, key=key, owner=owner(request))
+    )
     tf = trace.verification
     result = {
         "tensorflow": {

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from app import i18n, metrics
-from app.api.deps import while_connected
+from app.api.deps import owner, while_connected
 from app.api.errors import NOT_FOUND
 from app.api.lessons import Lang
 from app.claim_store import ClaimStore
@@ -68,11 +68,13 @@ class ClaimRuns:
         self.store, self.jobs = store, jobs
         self.running: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
-    async def run(self, claim_id: str, ahead: bool = True) -> dict[str, Any]:
-        """`ahead`: the other backends' processes go on to settle the other claims too."""
+    async def run(self, claim_id: str, ahead: bool = True, owner: Any = None) -> dict[str, Any]:
+        """`ahead`: the other backends' processes go on to settle the other claims too.
+        Finished even when its client leaves (the result is kept for everyone); `owner`
+        takes turns with others in the worker."""
         future = self.running.get(claim_id)
         if future is None:
-            future = asyncio.ensure_future(self._compute(claim_id, ahead))
+            future = asyncio.ensure_future(self._compute(claim_id, ahead, owner))
             self.running[claim_id] = future
             future.add_done_callback(lambda f: self._done(claim_id, f))
         return await asyncio.shield(future)
@@ -82,10 +84,12 @@ class ClaimRuns:
         if not future.cancelled():
             future.exception()  # retrieved here: its waiters may all have left
 
-    async def _compute(self, claim_id: str, ahead: bool) -> dict[str, Any]:
+    async def _compute(self, claim_id: str, ahead: bool, owner: Any) -> dict[str, Any]:
         # keyed by claim and installed versions: replicas asking at once share one run
         key = f"{claim_id}@{self.store.path.stem}@{datetime.now(UTC):%Y%m%d%H%M%S}"
-        result: dict[str, Any] = await self.jobs.call("claim", claim_id, ahead, key=key)
+        result: dict[str, Any] = await self.jobs.call(
+            "claim", claim_id, ahead, key=key, owner=owner
+        )
         result["computed_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         self.store.put(claim_id, result)
         return result
@@ -157,5 +161,5 @@ async def run_claim(
         return {**_in(lang, kept), "cached": True}
     # one claim run again settles only itself on the other backends; a kept-or-computed one
     # ("Run all") has the others settled ahead in the same backend processes
-    result = await while_connected(request, runs.run(claim_id, ahead=not fresh))
+    result = await while_connected(request, runs.run(claim_id, not fresh, owner(request)))
     return {**_in(lang, result), "cached": False}

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from app import budget
-from app.api.deps import JobsDep, while_connected
+from app.api.deps import JobsDep, owner, while_connected
 from app.api.errors import NOT_FOUND, Refused
 from app.jobqueue import QueueFull
 
@@ -85,7 +85,7 @@ def fits(batch_size: int, input_len: int) -> bool:
 async def cost(request: Request, jobs: JobsDep) -> dict[str, Any]:
     """Measure now, on a worker (this server's own, or a queue worker): stateful batch-1
     training vs batched stateless training."""
-    result: dict[str, Any] = await while_connected(request, jobs.call("cost"))
+    result: dict[str, Any] = await while_connected(request, jobs.call("cost", owner=owner(request)))
     return result
 
 

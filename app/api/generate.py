@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import budget
-from app.api.deps import JobsDep, while_connected
+from app.api.deps import JobsDep, owner, while_connected
 from app.api.errors import Refused
 
 router = APIRouter(prefix="/api/generate", tags=["generate"])
@@ -51,5 +51,7 @@ async def generate(req: GenerateRequest, request: Request, jobs: JobsDep) -> dic
         seconds, request.app.state.settings.job_budget_s, "fewer epochs or a shorter text"
     )
     # on a worker; a client that leaves cancels the training between batches
-    result: dict[str, Any] = await while_connected(request, jobs.call("generate", req.model_dump()))
+    result: dict[str, Any] = await while_connected(
+        request, jobs.call("generate", req.model_dump(), owner=owner(request))
+    )
     return result

@@ -83,10 +83,18 @@ def replay(
     own layers checked on the trace's weights and states, one process each."""
     from app.engine import backends
 
-    return {
-        b: {**backends.replay(script, b), "layer_check": backends.layer_check(layers, b)}
-        for b in backends.BACKENDS[1:]
-    }
+    def stop_if_cancelled() -> None:
+        # between the backend processes: one that runs is let finish (seconds), no more start
+        if cancelled():
+            raise InterruptedError("cancelled")
+
+    out: dict[str, Any] = {}
+    for b in backends.BACKENDS[1:]:
+        stop_if_cancelled()
+        run = backends.replay(script, b)
+        stop_if_cancelled()
+        out[b] = {**run, "layer_check": backends.layer_check(layers, b)}
+    return out
 
 
 def pid(*, emit: Emit, cancelled: Cancelled) -> int:

@@ -136,7 +136,9 @@ def test_claims_are_filled_in_only_while_no_class_is_on(tmp_path: Path) -> None:
     asked: list[str] = []
 
     class Jobs:
-        async def call(self, task: str, claim_id: str, ahead: bool, key: str) -> dict[str, object]:
+        async def call(
+            self, task: str, claim_id: str, ahead: bool, key: str, owner: object
+        ) -> dict[str, object]:
             assert ahead  # the fill has every backend settle the other claims ahead
             asked.append(claim_id)
             return {"id": claim_id, "verdict": "holds"}

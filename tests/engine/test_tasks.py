@@ -155,3 +155,26 @@ def test_warm_up_runs_every_layer_kind_and_every_operation_that_feeds_batches() 
     ops = {op.op for s in scenarios for op in s.schedule.ops}
     assert kinds == set(get_args(Kind))
     assert ops == {*get_args(CallOp.model_fields["op"].annotation), "fit", "predict"}
+
+
+def test_replay_runs_each_backend_and_starts_no_process_once_cancelled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.engine import backends
+
+    ran: list[str] = []
+    monkeypatch.setattr(backends, "BACKENDS", ("tensorflow", "jax", "torch"))
+    monkeypatch.setattr(backends, "replay", lambda script, b: ran.append(f"replay {b}") or {"b": b})
+    monkeypatch.setattr(
+        backends, "layer_check", lambda layers, b: ran.append(f"check {b}") or {"ok": b}
+    )
+    out = tasks.replay("script", {}, emit=lambda _: None, cancelled=lambda: False)
+    assert out == {
+        "jax": {"b": "jax", "layer_check": {"ok": "jax"}},
+        "torch": {"b": "torch", "layer_check": {"ok": "torch"}},
+    }
+    assert ran == ["replay jax", "check jax", "replay torch", "check torch"]
+    ran.clear()
+    with pytest.raises(InterruptedError):  # the client left while JAX's replay ran
+        tasks.replay("script", {}, emit=lambda _: None, cancelled=lambda: bool(ran))
+    assert ran == ["replay jax"]
