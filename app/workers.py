@@ -3,7 +3,8 @@ runs and traces too expensive for the explorer's own TensorFlow thread.
 
 The child imports TensorFlow once and keeps its compiled models warm between calls; it runs at
 a lower OS priority with bounded TF threads, so the web process (pages, live sessions, small
-traces) keeps the CPU it needs. One call runs at a time; callers wait in order. A call whose
+traces) keeps the CPU it needs. One call runs at a time; callers take turns by owner (in
+order within one). A call whose
 caller went away is dropped before it starts, or told to stop (`cancelled()` in the task) if
 it runs. A child that dies fails its running call with a clear error and is started again.
 
@@ -17,14 +18,13 @@ import contextlib
 import itertools
 import logging
 import multiprocessing
-import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from app import worker_child
 from app.errors import KerasRejected, LabError, ScenarioError, VerificationFailed
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ class WorkerProcess:
         self._ready, ready = ctx.Pipe(duplex=False)
         self._warm = False
         proc = ctx.Process(
-            target=_child_main,
+            target=worker_child.main,
             args=(child, self.nice, self.tf_threads, self.warm_up, ready),
             name=f"lsl-{self.name}",
             daemon=True,
@@ -271,64 +271,3 @@ def _settle(future: asyncio.Future[Any], kind: str, payload: Any) -> None:
             future.set_exception(
                 TaskFailed(f"{name}: {message}", code="task_failed", exception=name)
             )
-
-
-# -- in the child ---------------------------------------------------------------------------------
-def _child_main(conn: Connection, nice: int, tf_threads: int, warm_up: bool, ready: Any) -> None:
-    with contextlib.suppress(OSError):
-        os.nice(nice)  # heavy work yields the CPU to the web process
-    # bounded TF threads: read by app.engine's configure() when TensorFlow is imported (0: as
-    # many as the CPUs it may use, like the web process, so a trace is the same bit for bit)
-    if tf_threads:
-        threads = str(tf_threads)
-        os.environ["TF_NUM_INTRAOP_THREADS"] = os.environ["TF_NUM_INTEROP_THREADS"] = threads
-    from app.engine import tasks
-
-    if warm_up:
-        tasks.warm_up()
-    ready.send(True)
-    cancelled: set[int] = set()
-    inbox: list[tuple[Any, ...]] = []
-    ready = threading.Condition()
-
-    def read() -> None:  # cancels must arrive while a task runs
-        while True:
-            try:
-                message = conn.recv()
-            except (EOFError, OSError):
-                os._exit(0)  # the parent is gone
-            with ready:
-                if message[0] == "cancel":
-                    cancelled.add(message[1])
-                else:
-                    inbox.append(message)
-                ready.notify()
-
-    threading.Thread(target=read, daemon=True).start()
-    while True:
-        with ready:
-            while not inbox:
-                ready.wait()
-            _, call_id, task, args = inbox.pop(0)
-        if call_id in cancelled:
-            conn.send(("cancelled", call_id, None))
-            continue
-
-        def emit(event: dict[str, Any], call_id: int = call_id) -> None:
-            conn.send(("event", call_id, event))
-
-        def is_cancelled(call_id: int = call_id) -> bool:
-            return call_id in cancelled
-
-        try:
-            result = tasks.TASKS[task](*args, emit=emit, cancelled=is_cancelled)
-        except LabError as exc:
-            conn.send(("error", call_id, (type(exc).__name__, exc.message, exc.code, exc.detail)))
-        except Exception as exc:
-            if is_cancelled():
-                conn.send(("cancelled", call_id, None))
-            else:
-                conn.send(("error", call_id, (type(exc).__name__, str(exc)[:500], "", {})))
-        else:
-            conn.send(("done", call_id, result))
-        cancelled.discard(call_id)

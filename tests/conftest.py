@@ -78,6 +78,7 @@ SLOW = {
     "tests/test_redis_queue.py",
     "tests/test_serve.py",
     "tests/test_server.py",
+    "tests/test_worker_child.py",
     "tests/test_workers.py",
 }
 
